@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { GetProduct, PayloadOf, ProductView } from '@commerce/contracts';
+import { MessageHandler } from '@commerce/messaging';
+import { ProductNotFoundError } from '../../domain/catalog.errors';
+import { ProductRepository } from '../../infrastructure/product.repository';
+
+/** Answers one product by id. */
+@Injectable()
+export class GetProductHandler {
+  constructor(private readonly products: ProductRepository) {}
+
+  @MessageHandler(GetProduct)
+  async handle({ id }: PayloadOf<typeof GetProduct>): Promise<ProductView> {
+    const product = await this.products.findById(id);
+    if (!product) throw new ProductNotFoundError(id);
+    return product;
+  }
+}

@@ -1,0 +1,17 @@
+import { env, loadConfig } from '@commerce/platform';
+import { z } from 'zod';
+
+const schema = z.object({
+  SEED_DEMO_CATALOG: env.bool().default(true),
+});
+
+/** Catalog settings. */
+export type CatalogConfig = z.infer<typeof schema>;
+
+/** Reads the catalog namespace from the environment. */
+export function loadCatalogConfig(source: Record<string, string | undefined> = process.env): CatalogConfig {
+  return loadConfig(schema, source);
+}
+
+/** Nest injection token for CatalogConfig. */
+export const CATALOG_CONFIG = Symbol('CATALOG_CONFIG');

@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdjustStock, CreateProduct, GetProduct, GetStock, ListProducts, ProductView, ResultOf, StockLevelView, UpdateProduct } from '@commerce/contracts';
+import { MessageBus } from '@commerce/messaging';
+import { RequestValidationError } from '@commerce/platform';
+import type { FastifyReply } from 'fastify';
+import { ProblemDto } from '../problem.dto';
+import { CreateProductDto, ListProductsQueryDto, ProductDto, ProductPageDto, UpdateProductDto } from './product.dto';
+import { AdjustStockDto, StockLevelDto } from './stock.dto';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ path: 'id', message: 'id must be a UUID' }]) });
+
+/** REST for products and stock, mapped one to one onto catalog messages. */
+@ApiTags('products')
+@ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid input (problem+json)' })
+@Controller('api/products')
+export class ProductsController {
+  constructor(private readonly bus: MessageBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List products, filtered by category and searched by text' })
+  @ApiOkResponse({ type: ProductPageDto })
+  list(@Query() query: ListProductsQueryDto): Promise<ResultOf<typeof ListProducts>> {
+    return this.bus.request(ListProducts, { query: query.q, category: query.category, limit: query.limit ?? 20, offset: query.offset ?? 0 });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one product' })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  get(@Param('id', uuid) id: string): Promise<ProductView> {
+    return this.bus.request(GetProduct, { id });
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a product' })
+  @ApiCreatedResponse({ type: ProductDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'SKU already used' })
+  async create(@Body() body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductView> {
+    const product = await this.bus.send(CreateProduct, { ...body, description: body.description ?? '', initialStock: body.initialStock ?? 0 });
+    void reply.header('location', `/api/products/${product.id}`);
+    return product;
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change some fields of a product' })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  update(@Param('id', uuid) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
+    return this.bus.send(UpdateProduct, { id, changes: body });
+  }
+
+  @Get(':id/stock')
+  @ApiOperation({ summary: 'Stock counters of a product' })
+  @ApiOkResponse({ type: StockLevelDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  stock(@Param('id', uuid) id: string): Promise<StockLevelView> {
+    return this.bus.request(GetStock, { productId: id });
+  }
+
+  @Post(':id/stock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Adjust available stock by a signed delta' })
+  @ApiOkResponse({ type: StockLevelDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'Stock would go below zero' })
+  adjust(@Param('id', uuid) id: string, @Body() body: AdjustStockDto): Promise<StockLevelView> {
+    return this.bus.send(AdjustStock, { productId: id, delta: body.delta, reason: body.reason });
+  }
+}

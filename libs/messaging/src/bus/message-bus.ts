@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DomainError, Envelope, MessageContract, PayloadOf, replySchema, ResultOf } from '@commerce/contracts';
+import { PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
+import { Transport, TRANSPORT } from '../transport/transport';
+import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
+
+/** Per-call options. */
+export interface SendOptions {
+  timeoutMs?: number;
+}
+
+/** The only way a module reaches another: publish events, send commands, request queries. */
+@Injectable()
+export class MessageBus {
+  constructor(
+    @Inject(TRANSPORT) private readonly transport: Transport,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+
+  /** Announces an event to every subscriber; resolves once the transport has taken it. */
+  async publish<C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>): Promise<void> {
+    await this.transport.publish(contract.type, this.serialise(contract, payload));
+  }
+
+  /** Asks the owner of a command to carry it out and returns its reply. */
+  send<C extends MessageContract<'command'>>(contract: C, payload: PayloadOf<C>, options?: SendOptions): Promise<ResultOf<C>> {
+    return this.call(contract, payload, options);
+  }
+
+  /** Asks the owner of a query and returns its answer. */
+  request<C extends MessageContract<'query'>>(contract: C, payload: PayloadOf<C>, options?: SendOptions): Promise<ResultOf<C>> {
+    return this.call(contract, payload, options);
+  }
+
+  private async call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
+    const raw = await this.transport.request(contract.type, this.serialise(contract, payload), options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS);
+    const reply = replySchema.safeParse(safeJson(raw));
+    if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
+    if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
+    const result = contract.resultSchema.safeParse(reply.data.result);
+    if (!result.success) {
+      throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} reply breaks its contract`, describeIssues(result.error));
+    }
+    return result.data as ResultOf<C>;
+  }
+
+  private serialise(contract: MessageContract, payload: unknown): string {
+    const checked = contract.schema.safeParse(payload);
+    if (!checked.success) throw invalidMessage(contract.type, checked.error);
+    const ctx = RequestContext.current();
+    const envelope: Envelope = {
+      id: randomUUID(),
+      type: contract.type,
+      kind: contract.kind,
+      correlationId: ctx?.correlationId ?? ctx?.requestId ?? randomUUID(),
+      ...(ctx?.causationId ? { causationId: ctx.causationId } : {}),
+      timestamp: new Date().toISOString(),
+      payload: checked.data,
+    };
+    return JSON.stringify(envelope);
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

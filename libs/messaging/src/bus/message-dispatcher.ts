@@ -1,0 +1,71 @@
+import { Logger } from '@nestjs/common';
+import { DomainError, Envelope, envelopeSchema, ErrorPayload, Reply } from '@commerce/contracts';
+import { RequestContext } from '@commerce/platform';
+import { HandlerRegistration, HandlerRegistry } from '../handlers/handler-registry';
+import { InboundHandler } from '../transport/transport';
+import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
+
+/** The receiving side: parses, validates, runs the handler in the message's context, validates the reply. */
+export class MessageDispatcher implements InboundHandler {
+  private readonly logger = new Logger(MessageDispatcher.name);
+
+  constructor(private readonly registry: HandlerRegistry) {}
+
+  async handleRequest(raw: string): Promise<string> {
+    const reply = await this.toReply(raw);
+    return JSON.stringify(reply);
+  }
+
+  async handleEvent(raw: string, handlerName: string): Promise<void> {
+    const envelope = this.parse(raw);
+    const handler = this.registry.handlersFor(envelope.type).find((h) => h.name === handlerName);
+    if (!handler) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler ${handlerName} for ${envelope.type}`);
+    await this.run(handler, envelope);
+  }
+
+  private async toReply(raw: string): Promise<Reply> {
+    try {
+      const envelope = this.parse(raw);
+      const [handler] = this.registry.handlersFor(envelope.type);
+      if (!handler || handler.contract.kind === 'event') {
+        throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler for ${envelope.type} in this process`);
+      }
+      const result = await this.run(handler, envelope);
+      const checked = handler.contract.resultSchema.safeParse(result);
+      if (!checked.success) {
+        this.logger.error({ msg: 'handler returned a reply that breaks its contract', type: envelope.type, issues: describeIssues(checked.error) });
+        throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${envelope.type} produced an invalid reply`);
+      }
+      return { ok: true, result: checked.data };
+    } catch (error) {
+      return { ok: false, error: this.toErrorPayload(error) };
+    }
+  }
+
+  private parse(raw: string): Envelope {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', 'Message is not valid JSON');
+    }
+    const envelope = envelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', 'Message envelope is malformed', describeIssues(envelope.error));
+    }
+    return envelope.data as Envelope;
+  }
+
+  private async run(handler: HandlerRegistration, envelope: Envelope): Promise<unknown> {
+    const payload = handler.contract.schema.safeParse(envelope.payload);
+    if (!payload.success) throw invalidMessage(envelope.type, payload.error);
+    const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type };
+    return RequestContext.run(context, () => handler.fn(payload.data, { ...envelope, payload: payload.data }));
+  }
+
+  private toErrorPayload(error: unknown): ErrorPayload {
+    if (error instanceof DomainError) return error.toPayload();
+    this.logger.error({ msg: 'message handler failed', err: error });
+    return { code: MessagingErrorCode.INTERNAL, kind: 'internal', message: 'Internal error' };
+  }
+}

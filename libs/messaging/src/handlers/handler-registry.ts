@@ -1,0 +1,32 @@
+import { Envelope, MessageContract } from '@commerce/contracts';
+
+/** A function that handles one validated message. */
+export type HandlerFn = (payload: unknown, envelope: Envelope) => Promise<unknown>;
+
+/** One registered handler, named `<Class>.<method>` so inboxes and logs can tell them apart. */
+export interface HandlerRegistration {
+  contract: MessageContract;
+  name: string;
+  fn: HandlerFn;
+}
+
+/** Which handlers this process hosts, by message type. */
+export class HandlerRegistry {
+  private readonly byType = new Map<string, HandlerRegistration[]>();
+
+  add(registration: HandlerRegistration): void {
+    const existing = this.byType.get(registration.contract.type) ?? [];
+    if (registration.contract.kind !== 'event' && existing.length > 0) {
+      throw new Error(`${registration.contract.type} already has a handler (${existing[0].name}); commands and queries have one owner`);
+    }
+    this.byType.set(registration.contract.type, [...existing, registration]);
+  }
+
+  handlersFor(type: string): readonly HandlerRegistration[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  types(): string[] {
+    return [...this.byType.keys()];
+  }
+}

@@ -1,0 +1,55 @@
+import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DatabaseRegistry } from '../persistence/database.registry';
+import { ReadinessRegistry } from './readiness.registry';
+
+/** Liveness and readiness probes for orchestrators and load balancers. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController implements OnModuleInit {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(DatabaseRegistry) private readonly databases: DatabaseRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.add(async () => {
+      const check = this.indicator.check('shutdown');
+      return this.readiness.isDraining() ? check.down({ message: 'shutting down' }) : check.up();
+    });
+    this.readiness.add(() => this.checkDatabases());
+  }
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up (no dependency is checked)' })
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Ready for traffic: databases reachable, migrations applied, not shutting down' })
+  ready() {
+    return this.health.check(this.readiness.all().map((check) => () => check()));
+  }
+
+  private async checkDatabases() {
+    const results = await Promise.all(
+      this.databases.all().map(async ({ definition, dataSource }) => {
+        const check = this.indicator.check(`database:${definition.context}`);
+        try {
+          await dataSource.query('SELECT 1');
+          const pending = await dataSource.showMigrations();
+          return pending ? check.down({ message: 'migrations pending' }) : check.up();
+        } catch (error) {
+          return check.down({ message: error instanceof Error ? error.message : 'unreachable' });
+        }
+      }),
+    );
+    return Object.assign({}, ...results);
+  }
+}

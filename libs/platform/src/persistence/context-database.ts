@@ -1,0 +1,33 @@
+import { DataSource, MigrationInterface } from 'typeorm';
+
+/** What a bounded context declares about its storage: its schema name and its migrations. */
+export interface ContextDatabase {
+  /** Also the Postgres schema the context owns. */
+  context: string;
+  migrations: (new () => MigrationInterface)[];
+}
+
+/** Creates (but does not connect) the DataSource of one context. */
+export function createContextDataSource(definition: ContextDatabase, url: string, poolSize: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    schema: definition.context,
+    migrations: definition.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    entities: [],
+    synchronize: false,
+    logging: ['error'],
+    applicationName: `commerce-kit:${definition.context}`,
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+/** Creates the context's schema if needed and applies its pending migrations. */
+export async function migrateContext(dataSource: DataSource, definition: ContextDatabase): Promise<string[]> {
+  // Identifier quoting: context names are fixed in code, never user input.
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${definition.context}"`);
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}

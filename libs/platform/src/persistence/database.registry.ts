@@ -1,0 +1,39 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ContextDatabase } from './context-database';
+import { EmbeddedPostgres } from './embedded-postgres';
+
+/** A context's live DataSource. */
+export interface RegisteredDataSource {
+  definition: ContextDatabase;
+  dataSource: DataSource;
+}
+
+/** Owns every DataSource of the process and the embedded server, and closes them in order. */
+@Injectable()
+export class DatabaseRegistry implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseRegistry.name);
+  private readonly sources: RegisteredDataSource[] = [];
+  private embedded?: Promise<EmbeddedPostgres>;
+
+  register(source: RegisteredDataSource): void {
+    this.sources.push(source);
+  }
+
+  all(): readonly RegisteredDataSource[] {
+    return this.sources;
+  }
+
+  /** Starts the embedded server once, however many contexts ask. */
+  embeddedUrl(dataDir: string, maxConnections: number): Promise<string> {
+    this.embedded ??= EmbeddedPostgres.start(dataDir, maxConnections);
+    return this.embedded.then((e) => e.url);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.dataSource.destroy().catch((err: unknown) => this.logger.error({ msg: 'closing DataSource failed', err }))));
+    this.sources.length = 0;
+    if (this.embedded) await (await this.embedded).stop();
+    this.embedded = undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { DynamicModule, Inject, Module } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { contextDatabaseUrl, PLATFORM_CONFIG, PlatformConfig } from '../config/platform.config';
+import { ContextDatabase, createContextDataSource, migrateContext } from './context-database';
+import { DatabaseRegistry } from './database.registry';
+
+/** The injection token of a context's DataSource. */
+export function dataSourceToken(context: string): string {
+  return `DataSource:${context}`;
+}
+
+/** Injects the DataSource of the given context. */
+export const InjectDataSource = (context: string) => Inject(dataSourceToken(context));
+
+/** Resolves where a context's data lives: its own URL, the shared URL, or the embedded server. */
+export async function resolveDatabaseUrl(context: string, config: PlatformConfig, registry: DatabaseRegistry): Promise<string> {
+  return contextDatabaseUrl(context) ?? config.DATABASE_URL ?? (await registry.embeddedUrl(config.DATA_DIR, config.DB_POOL_SIZE * 8));
+}
+
+/** Gives a context its own DataSource on its own schema, migrated on start when configured. */
+@Module({})
+export class PersistenceModule {
+  static forContext(definition: ContextDatabase): DynamicModule {
+    const token = dataSourceToken(definition.context);
+    return {
+      module: PersistenceModule,
+      providers: [
+        {
+          provide: token,
+          inject: [PLATFORM_CONFIG, DatabaseRegistry],
+          useFactory: async (config: PlatformConfig, registry: DatabaseRegistry): Promise<DataSource> => {
+            const url = await resolveDatabaseUrl(definition.context, config, registry);
+            const dataSource = createContextDataSource(definition, url, config.DB_POOL_SIZE);
+            await dataSource.initialize();
+            registry.register({ definition, dataSource });
+            if (config.migrationsRun) {
+              const applied = await migrateContext(dataSource, definition);
+              if (applied.length) new Logger('Persistence').log({ msg: 'migrations applied', context: definition.context, applied });
+            }
+            return dataSource;
+          },
+        },
+      ],
+      exports: [token],
+    };
+  }
+}
