@@ -1,4 +1,5 @@
 import { DataSource, MigrationInterface } from 'typeorm';
+import type { DatabaseTarget } from './embedded-postgres';
 
 /** What a bounded context declares about its storage: its schema name and its migrations. */
 export interface ContextDatabase {
@@ -8,10 +9,11 @@ export interface ContextDatabase {
 }
 
 /** Creates (but does not connect) the DataSource of one context. */
-export function createContextDataSource(definition: ContextDatabase, url: string, poolSize: number): DataSource {
+export function createContextDataSource(definition: ContextDatabase, target: DatabaseTarget, poolSize: number): DataSource {
   return new DataSource({
     type: 'postgres',
-    url,
+    url: target.url,
+    ...(target.driver ? { driver: target.driver } : {}),
     schema: definition.context,
     migrations: definition.migrations,
     migrationsTableName: 'migrations',

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ContextDatabase } from './context-database';
-import { EmbeddedPostgres } from './embedded-postgres';
+import { DatabaseTarget, EmbeddedPostgres } from './embedded-postgres';
 
 /** A context's live DataSource. */
 export interface RegisteredDataSource {
@@ -25,9 +25,9 @@ export class DatabaseRegistry implements OnApplicationShutdown {
   }
 
   /** Starts the embedded server once, however many contexts ask. */
-  embeddedUrl(dataDir: string, maxConnections: number): Promise<string> {
-    this.embedded ??= EmbeddedPostgres.start(dataDir, maxConnections);
-    return this.embedded.then((e) => e.url);
+  embeddedTarget(dataDir: string): Promise<DatabaseTarget> {
+    this.embedded ??= EmbeddedPostgres.start(dataDir);
+    return this.embedded.then((e) => e.target());
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,9 +1,9 @@
-import { DynamicModule, Inject, Module } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { contextDatabaseUrl, PLATFORM_CONFIG, PlatformConfig } from '../config/platform.config';
 import { ContextDatabase, createContextDataSource, migrateContext } from './context-database';
 import { DatabaseRegistry } from './database.registry';
+import { DatabaseTarget } from './embedded-postgres';
 
 /** The injection token of a context's DataSource. */
 export function dataSourceToken(context: string): string {
@@ -14,8 +14,9 @@ export function dataSourceToken(context: string): string {
 export const InjectDataSource = (context: string) => Inject(dataSourceToken(context));
 
 /** Resolves where a context's data lives: its own URL, the shared URL, or the embedded server. */
-export async function resolveDatabaseUrl(context: string, config: PlatformConfig, registry: DatabaseRegistry): Promise<string> {
-  return contextDatabaseUrl(context) ?? config.DATABASE_URL ?? (await registry.embeddedUrl(config.DATA_DIR, config.DB_POOL_SIZE * 8));
+export async function resolveDatabaseTarget(context: string, config: PlatformConfig, registry: DatabaseRegistry): Promise<DatabaseTarget> {
+  const url = contextDatabaseUrl(context) ?? config.DATABASE_URL;
+  return url ? { url } : registry.embeddedTarget(config.DATA_DIR);
 }
 
 /** Gives a context its own DataSource on its own schema, migrated on start when configured. */
@@ -30,8 +31,8 @@ export class PersistenceModule {
           provide: token,
           inject: [PLATFORM_CONFIG, DatabaseRegistry],
           useFactory: async (config: PlatformConfig, registry: DatabaseRegistry): Promise<DataSource> => {
-            const url = await resolveDatabaseUrl(definition.context, config, registry);
-            const dataSource = createContextDataSource(definition, url, config.DB_POOL_SIZE);
+            const target = await resolveDatabaseTarget(definition.context, config, registry);
+            const dataSource = createContextDataSource(definition, target, config.DB_POOL_SIZE);
             await dataSource.initialize();
             registry.register({ definition, dataSource });
             if (config.migrationsRun) {

@@ -9,12 +9,9 @@ export async function runMigrations(definitions: ContextDatabase[]): Promise<voi
   try {
     const config = loadPlatformConfig();
     for (const definition of definitions) {
-      let url = contextDatabaseUrl(definition.context) ?? config.DATABASE_URL;
-      if (!url) {
-        embedded ??= await EmbeddedPostgres.start(config.DATA_DIR, 2);
-        url = embedded.url;
-      }
-      const dataSource = createContextDataSource(definition, url, 1);
+      const url = contextDatabaseUrl(definition.context) ?? config.DATABASE_URL;
+      if (!url) embedded ??= await EmbeddedPostgres.start(config.DATA_DIR);
+      const dataSource = createContextDataSource(definition, url ? { url } : embedded!.target(), 1);
       await dataSource.initialize();
       try {
         const applied = await migrateContext(dataSource, definition);

@@ -1,0 +1,136 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { defineCommand, defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
+import { PLATFORM_CONFIG, loadPlatformConfig, RequestContext } from '@commerce/platform';
+import { z } from 'zod';
+import { MessageHandler } from '../handlers/message-handler.decorator';
+import { MessagingModule } from '../messaging.module';
+import { InProcessTransport } from '../transport/in-process.transport';
+import { TRANSPORT } from '../transport/transport';
+import { MessageBus } from './message-bus';
+
+const Add = defineQuery('test.add.v1', z.strictObject({ a: z.number().int(), b: z.number().int() }), z.object({ sum: z.number().int() }));
+const Fail = defineCommand('test.fail.v1', z.strictObject({ code: z.string() }), z.object({}));
+const Slow = defineQuery('test.slow.v1', z.strictObject({ ms: z.number() }), z.object({}));
+const Lying = defineQuery('test.lying.v1', z.strictObject({}), z.object({ n: z.number() }));
+const Orphan = defineQuery('test.orphan.v1', z.strictObject({}), z.object({}));
+const Happened = defineEvent('test.happened.v1', z.object({ n: z.number() }));
+
+@Injectable()
+class TestHandlers {
+  readonly seen: { handler: string; payload: unknown; envelope: Envelope }[] = [];
+
+  @MessageHandler(Add)
+  async add({ a, b }: PayloadOf<typeof Add>, envelope: Envelope) {
+    this.seen.push({ handler: 'add', payload: { a, b }, envelope });
+    return { sum: a + b };
+  }
+
+  @MessageHandler(Fail)
+  async fail({ code }: PayloadOf<typeof Fail>): Promise<object> {
+    if (code === 'crash') throw new TypeError('secret internals');
+    throw new DomainError(code, 'conflict', 'nope');
+  }
+
+  @MessageHandler(Slow)
+  async slow({ ms }: PayloadOf<typeof Slow>) {
+    await new Promise((r) => setTimeout(r, ms));
+    return {};
+  }
+
+  @MessageHandler(Lying)
+  async lying() {
+    return { n: 'not a number' } as unknown as { n: number };
+  }
+
+  @MessageHandler(Happened)
+  async first(payload: PayloadOf<typeof Happened>, envelope: Envelope) {
+    this.seen.push({ handler: 'first', payload, envelope });
+  }
+
+  @MessageHandler(Happened)
+  async second(payload: PayloadOf<typeof Happened>, envelope: Envelope) {
+    this.seen.push({ handler: 'second', payload, envelope });
+  }
+}
+
+@Module({ providers: [{ provide: PLATFORM_CONFIG, useValue: loadPlatformConfig({ BUS_REQUEST_TIMEOUT_MS: '200' }) }], exports: [PLATFORM_CONFIG] })
+class ConfigModule {}
+
+describe('MessageBus over the in-process transport', () => {
+  let bus: MessageBus;
+  let handlers: TestHandlers;
+  let transport: InProcessTransport;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [{ module: ConfigModule, global: true }, MessagingModule.forRoot()],
+      providers: [TestHandlers],
+    }).compile();
+    const app = await moduleRef.init();
+    bus = app.get(MessageBus);
+    handlers = app.get(TestHandlers);
+    transport = app.get(TRANSPORT);
+    close = () => app.close();
+  });
+  afterAll(() => close());
+  beforeEach(() => handlers.seen.splice(0));
+
+  it('answers a query through a serialised round trip', async () => {
+    await expect(bus.request(Add, { a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
+  });
+
+  it('rejects an invalid payload before it is sent', async () => {
+    await expect(bus.request(Add, { a: 1.5, b: 1 })).rejects.toMatchObject({ code: 'MESSAGING.INVALID_MESSAGE', kind: 'invalid' });
+    expect(handlers.seen).toHaveLength(0);
+  });
+
+  it('validates on receipt too: a malformed raw message gets an error reply, not a crash', async () => {
+    const reply = JSON.parse(await transport.request('test.add.v1', '{not json', 1000));
+    expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'MESSAGING.INVALID_MESSAGE' }) });
+    const wrongPayload = JSON.stringify({
+      id: '6f1c0e2a-5b1f-4a7c-9b7e-0a1b2c3d4e5f',
+      type: 'test.add.v1',
+      kind: 'query',
+      correlationId: 'c',
+      timestamp: new Date().toISOString(),
+      payload: { a: 'x', b: 1 },
+    });
+    expect(JSON.parse(await transport.request('test.add.v1', wrongPayload, 1000))).toMatchObject({ ok: false, error: { code: 'MESSAGING.INVALID_MESSAGE' } });
+  });
+
+  it('carries the domain error code across the boundary', async () => {
+    await expect(bus.send(Fail, { code: 'TEST.NOPE' })).rejects.toMatchObject({ code: 'TEST.NOPE', kind: 'conflict', message: 'nope' });
+  });
+
+  it('hides the details of unexpected errors', async () => {
+    const error = await bus.send(Fail, { code: 'crash' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INTERNAL', kind: 'internal' });
+    expect((error as Error).message).not.toContain('secret');
+  });
+
+  it('times out a slow reply', async () => {
+    await expect(bus.request(Slow, { ms: 1000 }, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'MESSAGING.TIMEOUT', kind: 'timeout' });
+  });
+
+  it('rejects a reply that breaks its contract', async () => {
+    await expect(bus.request(Lying, {})).rejects.toMatchObject({ code: 'MESSAGING.INVALID_REPLY' });
+  });
+
+  it('reports a message nobody in this process handles', async () => {
+    await expect(bus.request(Orphan, {})).rejects.toMatchObject({ code: 'MESSAGING.NO_HANDLER', kind: 'unavailable' });
+  });
+
+  it('delivers an event to every subscriber, after the publisher has moved on', async () => {
+    await bus.publish(Happened, { n: 7 });
+    expect(handlers.seen).toHaveLength(0);
+    await transport.drain();
+    expect(handlers.seen.map((s) => s.handler).sort()).toEqual(['first', 'second']);
+  });
+
+  it('propagates the correlation id and sets the causation id', async () => {
+    await RequestContext.run({ correlationId: 'corr-1', causationId: 'cause-1' }, () => bus.request(Add, { a: 1, b: 1 }));
+    expect(handlers.seen[0].envelope).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1', type: 'test.add.v1', kind: 'query' });
+  });
+});

@@ -1,0 +1,81 @@
+import { DynamicModule, Injectable, Module, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Envelope, MessageContract } from '@commerce/contracts';
+import { MessageBus, MessageHandler, TRANSPORT, Transport } from '@commerce/messaging';
+import { dataSourceToken, PlatformModule } from '@commerce/platform';
+import { MessagingModule } from '@commerce/messaging';
+import { DataSource } from 'typeorm';
+
+/** Where a harness keeps its data: a scratch database on the real server, or embedded PGlite in memory. */
+export type Backend = { kind: 'postgres'; url: string } | { kind: 'pglite' };
+
+/** Runs `fn` with the given environment variables set, then puts the old values back. */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+/** The environment that points the platform at a backend. */
+export function backendEnv(backend: Backend): Record<string, string | undefined> {
+  return backend.kind === 'postgres'
+    ? { DATABASE_URL: backend.url, SEED_DEMO_CATALOG: 'false', NODE_ENV: 'test' }
+    : { DATABASE_URL: undefined, DATA_DIR: 'memory://', SEED_DEMO_CATALOG: 'false', NODE_ENV: 'test' };
+}
+
+/** Builds a provider that records every delivery of the given events. */
+export function eventRecorder(contracts: MessageContract<'event'>[]): { provider: Type<EventLog> } {
+  @Injectable()
+  class Recorder extends EventLog {}
+  for (const contract of contracts) {
+    const method = `on_${contract.type.replace(/\W/g, '_')}`;
+    Object.defineProperty(Recorder.prototype, method, {
+      value: async function (this: EventLog, payload: unknown, envelope: Envelope) {
+        this.events.push({ type: envelope.type, payload });
+      },
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(Recorder.prototype, method)!;
+    MessageHandler(contract)(Recorder.prototype, method, descriptor);
+  }
+  return { provider: Recorder };
+}
+
+/** Events seen by a recorder. */
+export class EventLog {
+  readonly events: { type: string; payload: unknown }[] = [];
+  ofType(contract: MessageContract<'event'>): unknown[] {
+    return this.events.filter((e) => e.type === contract.type).map((e) => e.payload);
+  }
+}
+
+/** A booted set of context modules on the in-process bus. */
+export interface ContextHarness {
+  bus: MessageBus;
+  transport: Transport;
+  dataSource(context: string): DataSource;
+  get<T>(type: Type<T>): T;
+  close(): Promise<void>;
+}
+
+/** Boots context modules with the platform and the bus against a backend, without HTTP. */
+export async function bootContexts(backend: Backend, modules: (Type<unknown> | DynamicModule)[], providers: Type<unknown>[] = []): Promise<ContextHarness> {
+  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot(), ...modules], providers })
+  class HarnessModule {}
+  const app = await withEnv(backendEnv(backend), async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [HarnessModule] }).compile();
+    return moduleRef.init();
+  });
+  return {
+    bus: app.get(MessageBus),
+    transport: app.get(TRANSPORT),
+    dataSource: (context) => app.get<DataSource>(dataSourceToken(context), { strict: false }),
+    get: (type) => app.get(type, { strict: false }),
+    close: () => app.close(),
+  };
+}
