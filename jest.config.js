@@ -2,7 +2,7 @@
 const { compilerOptions } = require('./tsconfig.json');
 
 // NestJS 12 and a few of its dependencies ship ES modules only; Jest's module system needs them compiled.
-const ESM_PACKAGES = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', 'cookie'];
+const ESM_PACKAGES = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', 'cookie', 'content-disposition', 'mime'];
 
 const swcTs = {
   swcrc: false,

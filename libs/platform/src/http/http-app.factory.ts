@@ -49,6 +49,8 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Fastify parses JSON itself; Nest's extra urlencoded parser would accept form bodies this API does not speak.
+    bodyParser: false,
   });
   await app.register(helmet, {
     // Swagger UI loads its own script and inline styles from this origin.

@@ -20,7 +20,7 @@ export function createContextDataSource(definition: ContextDatabase, target: Dat
     migrationsTransactionMode: 'each',
     entities: [],
     synchronize: false,
-    logging: ['error'],
+    logging: false, // failures surface as errors and are logged once, where they are handled
     applicationName: `commerce-kit:${definition.context}`,
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
   });

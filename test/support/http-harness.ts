@@ -1,0 +1,42 @@
+import { Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createLogger, loadPlatformConfig } from '@commerce/platform';
+import { withEnv } from './context-harness';
+
+/** An app listening on a loopback port. */
+export interface RunningApp {
+  baseUrl: string;
+  app: NestFastifyApplication;
+  close(): Promise<void>;
+}
+
+/** Boots an app module over HTTP on 127.0.0.1 with the given environment. */
+export async function bootHttpApp(rootModule: Type<unknown>, env: Record<string, string | undefined>): Promise<RunningApp> {
+  const app = await withEnv({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'silent', ...env }, async () => {
+    const config = loadPlatformConfig();
+    const logger = createLogger({ level: config.LOG_LEVEL, pretty: 'false', nodeEnv: config.NODE_ENV, name: 'test' });
+    const created = await createHttpApp(rootModule, { title: 'test', config, logger });
+    await created.listen({ port: 0, host: '127.0.0.1' });
+    return created;
+  });
+  const address = app.getHttpServer().address() as { port: number };
+  return { baseUrl: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
+}
+
+/** A JSON request; returns status, headers and the parsed body. */
+export async function call(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, headers: response.headers, body: json as Record<string, unknown> & Record<string, never> };
+}
