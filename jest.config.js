@@ -2,7 +2,21 @@
 const { compilerOptions } = require('./tsconfig.json');
 
 // NestJS 12 and a few of its dependencies ship ES modules only; Jest's module system needs them compiled.
-const ESM_PACKAGES = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit', 'cookie', 'content-disposition', 'mime'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'file-type',
+  'load-esm',
+  'uid',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  '@tokenizer',
+  'uint8array-extras',
+  '@borewit',
+  'cookie',
+  'content-disposition',
+  'mime',
+];
 
 const swcTs = {
   swcrc: false,
@@ -28,9 +42,7 @@ module.exports = {
     '^.+\\.(js|mjs)$': ['@swc/jest', swcJs],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
-  moduleNameMapper: Object.fromEntries(
-    Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
-  ),
+  moduleNameMapper: Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`])),
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['reflect-metadata', '<rootDir>/test/support/quiet-logs.ts'],
   testTimeout: 60_000,

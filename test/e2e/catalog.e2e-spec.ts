@@ -75,7 +75,12 @@ describe('catalog over HTTP (monolith, in-process bus, real Postgres)', () => {
 
     const updated = await call(base, 'PATCH', `/api/products/${created.body.id}`, { price: { amount: 7999, currency: 'EUR' }, name: 'Zephyr trail shoe v2' });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: 'Zephyr trail shoe v2', price: { amount: 7999, currency: 'EUR' }, version: 2, description: 'Lightweight shoe with a grippy outsole' });
+    expect(updated.body).toMatchObject({
+      name: 'Zephyr trail shoe v2',
+      price: { amount: 7999, currency: 'EUR' },
+      version: 2,
+      description: 'Lightweight shoe with a grippy outsole',
+    });
   });
 
   it('pages through a category', async () => {
@@ -158,7 +163,18 @@ describe('catalog over HTTP (monolith, in-process bus, real Postgres)', () => {
     });
 
     it('answers hostile bodies with a 4xx problem, never a 500', async () => {
-      const hostile: unknown[] = [null, [], 'null', '"text"', 123, true, { price: null }, { price: [] }, { __proto__: { admin: true } }, { constructor: { prototype: {} } }];
+      const hostile: unknown[] = [
+        null,
+        [],
+        'null',
+        '"text"',
+        123,
+        true,
+        { price: null },
+        { price: [] },
+        { __proto__: { admin: true } },
+        { constructor: { prototype: {} } },
+      ];
       for (const body of hostile) {
         const res = await call(base, 'POST', '/api/products', typeof body === 'string' ? body : JSON.stringify(body));
         expect(res.status).toBeGreaterThanOrEqual(400);

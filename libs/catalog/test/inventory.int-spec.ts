@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AdjustStock, CommitStock, CreateProduct, GetStock, ReleaseStock, ReserveStock, StockCommitted, StockReleased, StockReservationFailed, StockReserved } from '@commerce/contracts';
+import {
+  AdjustStock,
+  CommitStock,
+  CreateProduct,
+  GetStock,
+  ReleaseStock,
+  ReserveStock,
+  StockCommitted,
+  StockReleased,
+  StockReservationFailed,
+  StockReserved,
+} from '@commerce/contracts';
 import { catalogDatabase, CatalogModule } from '@commerce/catalog';
 import { migrateContext } from '@commerce/platform';
 import { Backend, bootContexts, ContextHarness, EventLog, eventRecorder } from '../../../test/support/context-harness';
@@ -28,7 +39,16 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
   });
 
   const newProduct = async (stock: number) =>
-    (await harness.bus.send(CreateProduct, { sku: `SKU-${randomUUID()}`, name: 'Widget', description: '', category: 'test', price: { amount: 100, currency: 'EUR' }, initialStock: stock })).id;
+    (
+      await harness.bus.send(CreateProduct, {
+        sku: `SKU-${randomUUID()}`,
+        name: 'Widget',
+        description: '',
+        category: 'test',
+        price: { amount: 100, currency: 'EUR' },
+        initialStock: stock,
+      })
+    ).id;
   const stockOf = (productId: string) => harness.bus.request(GetStock, { productId });
   const reserve = (orderId: string, lines: { productId: string; quantity: number }[]) => harness.bus.send(ReserveStock, { orderId, lines });
 
@@ -52,7 +72,13 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     const b = await newProduct(5);
     const orders = Array.from({ length: 24 }, (_, i) => ({
       orderId: randomUUID(),
-      lines: i % 3 === 0 ? [{ productId: a, quantity: 2 }] : [{ productId: a, quantity: 1 }, { productId: b, quantity: 1 }],
+      lines:
+        i % 3 === 0
+          ? [{ productId: a, quantity: 2 }]
+          : [
+              { productId: a, quantity: 1 },
+              { productId: b, quantity: 1 },
+            ],
     }));
     const results = await Promise.all(orders.map((o) => reserve(o.orderId, o.lines)));
     const held = { [a]: 0, [b]: 0 };
@@ -82,7 +108,11 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
   it('rejects a short order without holding anything, and says what is short', async () => {
     const productId = await newProduct(2);
     const orderId = randomUUID();
-    await expect(reserve(orderId, [{ productId, quantity: 3 }])).resolves.toEqual({ orderId, status: 'REJECTED', shortages: [{ productId, requested: 3, available: 2 }] });
+    await expect(reserve(orderId, [{ productId, quantity: 3 }])).resolves.toEqual({
+      orderId,
+      status: 'REJECTED',
+      shortages: [{ productId, requested: 3, available: 2 }],
+    });
     await expect(reserve(orderId, [{ productId, quantity: 1 }])).resolves.toMatchObject({ status: 'REJECTED' });
     expect(await stockOf(productId)).toMatchObject({ available: 2, reserved: 0 });
     await harness.transport.drain();
@@ -122,7 +152,9 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
   it('adjusts stock but never below zero', async () => {
     const productId = await newProduct(1);
     await expect(harness.bus.send(AdjustStock, { productId, delta: 4, reason: 'received' })).resolves.toMatchObject({ available: 5 });
-    await expect(harness.bus.send(AdjustStock, { productId, delta: -6, reason: 'shrinkage' })).rejects.toMatchObject({ code: 'CATALOG.STOCK_WOULD_GO_NEGATIVE' });
+    await expect(harness.bus.send(AdjustStock, { productId, delta: -6, reason: 'shrinkage' })).rejects.toMatchObject({
+      code: 'CATALOG.STOCK_WOULD_GO_NEGATIVE',
+    });
     expect(await stockOf(productId)).toMatchObject({ available: 5 });
   });
 });

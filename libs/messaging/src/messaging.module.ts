@@ -1,4 +1,14 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { MessageContract } from '@commerce/contracts';
 import { MessageBus } from './bus/message-bus';
@@ -35,7 +45,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     const types = this.registry.types();
     const requests = types.filter((t) => this.registry.handlersFor(t).some((h) => h.contract.kind !== 'event'));
     const events = types.flatMap((t) =>
-      this.registry.handlersFor(t).filter((h) => h.contract.kind === 'event').map((h) => ({ type: t, handlerName: h.name })),
+      this.registry
+        .handlersFor(t)
+        .filter((h) => h.contract.kind === 'event')
+        .map((h) => ({ type: t, handlerName: h.name })),
     );
     await this.transport.start(new MessageDispatcher(this.registry), { requests, events });
     this.logger.log({ msg: 'message bus started', transport: this.transport.name, handles: types.length });

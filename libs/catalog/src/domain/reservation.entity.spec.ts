@@ -3,25 +3,54 @@ import { StockLevel } from './stock-level.value-object';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
-const levels = (a: number, b: number) => new Map([[A, new StockLevel(A, a, 0, 0)], [B, new StockLevel(B, b, 0, 0)]]);
+const levels = (a: number, b: number) =>
+  new Map([
+    [A, new StockLevel(A, a, 0, 0)],
+    [B, new StockLevel(B, b, 0, 0)],
+  ]);
 
 describe('planReservation', () => {
   it('reserves every line when all fit', () => {
-    expect(planReservation([{ productId: B, quantity: 2 }, { productId: A, quantity: 1 }], levels(1, 2))).toEqual({
+    expect(
+      planReservation(
+        [
+          { productId: B, quantity: 2 },
+          { productId: A, quantity: 1 },
+        ],
+        levels(1, 2),
+      ),
+    ).toEqual({
       ok: true,
-      lines: [{ productId: A, quantity: 1 }, { productId: B, quantity: 2 }],
+      lines: [
+        { productId: A, quantity: 1 },
+        { productId: B, quantity: 2 },
+      ],
     });
   });
 
   it('rejects the whole order when one line is short, naming the shortage', () => {
-    expect(planReservation([{ productId: A, quantity: 1 }, { productId: B, quantity: 3 }], levels(5, 2))).toEqual({
+    expect(
+      planReservation(
+        [
+          { productId: A, quantity: 1 },
+          { productId: B, quantity: 3 },
+        ],
+        levels(5, 2),
+      ),
+    ).toEqual({
       ok: false,
       shortages: [{ productId: B, requested: 3, available: 2 }],
     });
   });
 
   it('adds up repeated lines of one product before checking', () => {
-    const plan = planReservation([{ productId: A, quantity: 2 }, { productId: A, quantity: 2 }], levels(3, 0));
+    const plan = planReservation(
+      [
+        { productId: A, quantity: 2 },
+        { productId: A, quantity: 2 },
+      ],
+      levels(3, 0),
+    );
     expect(plan).toEqual({ ok: false, shortages: [{ productId: A, requested: 4, available: 3 }] });
   });
 
@@ -36,7 +65,12 @@ describe('planReservation', () => {
 
 describe('mergeLines', () => {
   it('sorts by product id so locks are always taken in the same order', () => {
-    expect(mergeLines([{ productId: B, quantity: 1 }, { productId: A, quantity: 1 }]).map((l) => l.productId)).toEqual([A, B]);
+    expect(
+      mergeLines([
+        { productId: B, quantity: 1 },
+        { productId: A, quantity: 1 },
+      ]).map((l) => l.productId),
+    ).toEqual([A, B]);
   });
 });
 

@@ -91,10 +91,11 @@ export class InventoryRepository {
   }
 
   async saveLines(manager: EntityManager, orderId: string, lines: ReservationLine[]): Promise<void> {
-    await manager.query(
-      `INSERT INTO catalog.reservation_line (order_id, product_id, quantity) SELECT $1, * FROM unnest($2::uuid[], $3::int[])`,
-      [orderId, lines.map((l) => l.productId), lines.map((l) => l.quantity)],
-    );
+    await manager.query(`INSERT INTO catalog.reservation_line (order_id, product_id, quantity) SELECT $1, * FROM unnest($2::uuid[], $3::int[])`, [
+      orderId,
+      lines.map((l) => l.productId),
+      lines.map((l) => l.quantity),
+    ]);
   }
 
   async setStatus(manager: EntityManager, orderId: string, status: ReservationStatus, shortages?: Shortage[]): Promise<void> {

@@ -41,22 +41,20 @@ export const ReserveStock = defineCommand(
 );
 
 /** Gives an order's reserved stock back; idempotent, and a release before the reserve wins. */
-export const ReleaseStock = defineCommand('catalog.release-stock.v1', z.strictObject({ orderId: z.uuid(), reason: z.string().max(500).optional() }), reservationResult);
+export const ReleaseStock = defineCommand(
+  'catalog.release-stock.v1',
+  z.strictObject({ orderId: z.uuid(), reason: z.string().max(500).optional() }),
+  reservationResult,
+);
 
 /** Turns an order's reservation into sold stock; idempotent. */
 export const CommitStock = defineCommand('catalog.commit-stock.v1', z.strictObject({ orderId: z.uuid() }), reservationResult);
 
 /** All lines of an order were reserved. */
-export const StockReserved = defineEvent(
-  'catalog.stock-reserved.v1',
-  z.object({ orderId: z.uuid(), lines: z.array(reservationLine) }),
-);
+export const StockReserved = defineEvent('catalog.stock-reserved.v1', z.object({ orderId: z.uuid(), lines: z.array(reservationLine) }));
 
 /** An order could not be reserved; nothing was held. */
-export const StockReservationFailed = defineEvent(
-  'catalog.stock-reservation-failed.v1',
-  z.object({ orderId: z.uuid(), shortages: z.array(shortage) }),
-);
+export const StockReservationFailed = defineEvent('catalog.stock-reservation-failed.v1', z.object({ orderId: z.uuid(), shortages: z.array(shortage) }));
 
 /** An order's reservation was given back. */
 export const StockReleased = defineEvent('catalog.stock-released.v1', z.object({ orderId: z.uuid(), lines: z.array(reservationLine) }));

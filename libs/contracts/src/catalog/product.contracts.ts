@@ -6,7 +6,12 @@ import { moneySchema } from '../common/money';
 export const PRODUCT_LIMITS = { sku: 64, name: 200, description: 5000, category: 100, pageMax: 100, query: 200 } as const;
 
 const productFields = {
-  sku: z.string().trim().min(1).max(PRODUCT_LIMITS.sku).regex(/^[A-Za-z0-9._-]+$/),
+  sku: z
+    .string()
+    .trim()
+    .min(1)
+    .max(PRODUCT_LIMITS.sku)
+    .regex(/^[A-Za-z0-9._-]+$/),
   name: z.string().trim().min(1).max(PRODUCT_LIMITS.name),
   description: z.string().max(PRODUCT_LIMITS.description),
   category: z.string().trim().min(1).max(PRODUCT_LIMITS.category),

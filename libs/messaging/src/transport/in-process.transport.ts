@@ -26,10 +26,7 @@ export class InProcessTransport implements Transport {
     const inbound = this.requireStarted();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`)), timeoutMs);
     });
     const work = this.track(new Promise<string>((resolve) => setImmediate(() => resolve(inbound.handleRequest(raw)))));
     try {

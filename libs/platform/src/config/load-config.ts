@@ -26,17 +26,18 @@ export const env = {
       .transform(Number)
       .pipe(z.number().int().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected an integer from ${min} to ${max}`)),
   bool: () =>
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes'),
   url: (protocols: string[]) =>
-    z.string().refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    }, `expected a ${protocols.join(' or ')} URL`),
+    z.string().refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.join(' or ')} URL`,
+    ),
   list: () =>
     z.string().transform((v) =>
       v

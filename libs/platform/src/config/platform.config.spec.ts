@@ -14,7 +14,9 @@ describe('loadPlatformConfig', () => {
   });
 
   it('names the variable and the bad value in one line', () => {
-    expect(() => loadPlatformConfig({ PORT: 'eighty' })).toThrow(new ConfigError('Invalid configuration: PORT: expected an integer from 0 to 65535 (got "eighty")'));
+    expect(() => loadPlatformConfig({ PORT: 'eighty' })).toThrow(
+      new ConfigError('Invalid configuration: PORT: expected an integer from 0 to 65535 (got "eighty")'),
+    );
   });
 
   it('never echoes the value of a URL, which may hold a password', () => {

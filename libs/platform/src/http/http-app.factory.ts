@@ -42,7 +42,10 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
     RequestContext.run({ requestId: String(request.id), correlationId: String(request.id) }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    logger.info({ requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    logger.info(
+      { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
     done();
   });
 
@@ -54,7 +57,15 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   });
   await app.register(helmet, {
     // Swagger UI loads its own script and inline styles from this origin.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
+      },
+    },
   });
   app.enableCors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false });
   app.useGlobalPipes(

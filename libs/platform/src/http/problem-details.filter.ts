@@ -14,7 +14,15 @@ interface FastifyLikeError {
 export function toProblem(error: unknown, request: FastifyRequest): ProblemDetails {
   const base = { instance: request.url.split('?')[0], requestId: String(request.id) };
   if (error instanceof RequestValidationError) {
-    return { ...base, type: problemType('VALIDATION_FAILED'), title: titleOf(400), status: 400, code: 'VALIDATION_FAILED', detail: 'The request is invalid', errors: error.errors };
+    return {
+      ...base,
+      type: problemType('VALIDATION_FAILED'),
+      title: titleOf(400),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'The request is invalid',
+      errors: error.errors,
+    };
   }
   if (error instanceof DomainError) {
     const status = STATUS_BY_KIND[error.kind];

@@ -23,7 +23,10 @@ export class CommitStockHandler {
       if (!found) throw new ReservationNotFoundError(orderId);
       if (found.reservation.commit() === 'none') return undefined;
       const lines = await this.inventory.lines(manager, orderId);
-      await this.inventory.lockLevels(manager, lines.map((l) => l.productId));
+      await this.inventory.lockLevels(
+        manager,
+        lines.map((l) => l.productId),
+      );
       await this.inventory.move(manager, 'commit', lines);
       await this.inventory.setStatus(manager, orderId, 'COMMITTED');
       return lines;

@@ -25,7 +25,10 @@ export class ReleaseStockHandler {
       const { reservation } = (await this.inventory.find(manager, orderId, true))!;
       if (reservation.release() === 'none') return undefined;
       const lines = await this.inventory.lines(manager, orderId);
-      await this.inventory.lockLevels(manager, lines.map((l) => l.productId));
+      await this.inventory.lockLevels(
+        manager,
+        lines.map((l) => l.productId),
+      );
       await this.inventory.move(manager, 'release', lines);
       await this.inventory.setStatus(manager, orderId, 'RELEASED');
       return lines;

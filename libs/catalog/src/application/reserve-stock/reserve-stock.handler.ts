@@ -26,7 +26,13 @@ export class ReserveStockHandler {
         return { orderId, status: existing!.reservation.status, shortages: existing!.shortages, fresh: false, lines: [] };
       }
       const merged = mergeLines(lines);
-      const plan = planReservation(merged, await this.inventory.lockLevels(manager, merged.map((l) => l.productId)));
+      const plan = planReservation(
+        merged,
+        await this.inventory.lockLevels(
+          manager,
+          merged.map((l) => l.productId),
+        ),
+      );
       if (!plan.ok) {
         await this.inventory.setStatus(manager, orderId, 'REJECTED', plan.shortages);
         return { orderId, status: 'REJECTED', shortages: plan.shortages, fresh: true, lines: merged };
