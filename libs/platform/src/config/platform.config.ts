@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { env, loadConfig } from './load-config';
 
@@ -37,3 +38,8 @@ export function contextDatabaseUrl(context: string, source: Record<string, strin
 
 /** Nest injection token for PlatformConfig. */
 export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
+
+/** Loads `./.env` into the environment when it exists; variables already set win. */
+export function loadDotEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

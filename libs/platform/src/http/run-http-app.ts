@@ -1,12 +1,13 @@
 import { Type } from '@nestjs/common';
 import { ConfigError } from '../config/config.errors';
-import { loadPlatformConfig } from '../config/platform.config';
+import { loadDotEnvFile, loadPlatformConfig } from '../config/platform.config';
 import { createLogger } from '../logging/logger';
 import { createHttpApp } from './http-app.factory';
 
 /** The whole `main.ts` of an HTTP app: validate config, build, listen; a bad config stops with one line. */
 export async function runHttpApp(rootModule: Type<unknown>, title: string): Promise<void> {
   try {
+    loadDotEnvFile();
     const config = loadPlatformConfig();
     const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, nodeEnv: config.NODE_ENV, name: title });
     const app = await createHttpApp(rootModule, { title, config, logger });

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config.errors';
-import { contextDatabaseUrl, loadPlatformConfig } from '../config/platform.config';
+import { contextDatabaseUrl, loadDotEnvFile, loadPlatformConfig } from '../config/platform.config';
 import { ContextDatabase, createContextDataSource, migrateContext } from './context-database';
 import { EmbeddedPostgres } from './embedded-postgres';
 
@@ -7,6 +7,7 @@ import { EmbeddedPostgres } from './embedded-postgres';
 export async function runMigrations(definitions: ContextDatabase[]): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   try {
+    loadDotEnvFile();
     const config = loadPlatformConfig();
     for (const definition of definitions) {
       const url = contextDatabaseUrl(definition.context) ?? config.DATABASE_URL;
