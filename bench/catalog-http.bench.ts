@@ -1,0 +1,124 @@
+// npm run bench: cold start (embedded and real Postgres), GET /api/products/:id throughput and
+// p99 beside a bare Fastify + pg route, and the monolith's resident memory after the load.
+// Prints figures; asserts nothing. Needs Postgres at TEST_POSTGRES_URL (default 127.0.0.1:5432).
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const MONOLITH = resolve(__dirname, '../apps/monolith/main.js');
+const BARE = resolve(__dirname, 'bare-product-server.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${url} not ready in ${timeoutMs} ms`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts the monolith and returns the ms from spawn to a 200 on /health/ready. */
+async function startMonolith(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; readyMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [MONOLITH], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'info', PORT: String(port), ...env },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health/ready`, child);
+  return { child, base, readyMs: Math.round(performance.now() - started) };
+}
+
+async function load(url: string) {
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  // Cold start, embedded: a fresh data directory (migrations + demo seed), then a second start on it.
+  const dataDir = mkdtempSync(join(tmpdir(), 'commerce-bench-'));
+  try {
+    for (const label of ['embedded PGlite, first start', 'embedded PGlite, restart']) {
+      const app = await startMonolith({ DATA_DIR: dataDir });
+      rows.push(['cold start to ready', label, `${app.readyMs} ms`]);
+      await stop(app.child);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const dbName = `commerce_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+  let monolith: Awaited<ReturnType<typeof startMonolith>> | undefined;
+  let bare: ChildProcess | undefined;
+  try {
+    monolith = await startMonolith({ DATABASE_URL: dbUrl });
+    rows.push(['cold start to ready', 'real Postgres, empty database', `${monolith.readyMs} ms`]);
+    const page = (await (await fetch(`${monolith.base}/api/products?limit=1`)).json()) as { items: { id: string }[] };
+    const id = page.items[0].id;
+
+    const kit = await load(`${monolith.base}/api/products/${id}`);
+    const rss = rssMiB(monolith.child.pid!);
+
+    const barePort = await freePort();
+    bare = spawn(process.execPath, [BARE], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: dbUrl, PORT: String(barePort) }, stdio: 'ignore' });
+    await waitFor(`http://127.0.0.1:${barePort}/api/products/${id}`, bare);
+    const baseline = await load(`http://127.0.0.1:${barePort}/api/products/${id}`);
+
+    const fmt = (r: typeof kit) => `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`;
+    rows.push(['GET /api/products/:id', 'monolith (Nest + bus + validation + logs)', fmt(kit)]);
+    rows.push(['GET /api/products/:id', 'bare Fastify + pg, same query and JSON', fmt(baseline)]);
+    rows.push(['GET /api/products/:id', 'monolith / bare', `${Math.round((kit.rps / baseline.rps) * 100)} % of the throughput`]);
+    rows.push(['resident memory', 'monolith after the load', `${rss} MiB`]);
+  } finally {
+    if (monolith) await stop(monolith.child);
+    if (bare) await stop(bare);
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+
+  process.stdout.write(`\ncommerce-kit catalog bench (${CONNECTIONS} connections, ${DURATION} s per run, node ${process.version})\n\n`);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  |  ')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String(error)}\n`);
+  process.exit(1);
+});
