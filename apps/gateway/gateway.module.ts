@@ -4,5 +4,5 @@ import { MessagingModule } from '@commerce/messaging';
 import { PlatformModule } from '@commerce/platform';
 
 /** The HTTP edge alone; every context is reached over the bus. */
-@Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot(), EdgeModule] })
+@Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'gateway' }), EdgeModule] })
 export class GatewayModule {}

@@ -2,7 +2,7 @@ import { DynamicModule, Injectable, Module, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Envelope, MessageContract } from '@commerce/contracts';
 import { MessageBus, MessageHandler, TRANSPORT, Transport } from '@commerce/messaging';
-import { dataSourceToken, PlatformModule } from '@commerce/platform';
+import { DatabaseRegistry, dataSourceToken, PlatformModule } from '@commerce/platform';
 import { MessagingModule } from '@commerce/messaging';
 import { DataSource } from 'typeorm';
 
@@ -61,20 +61,40 @@ export interface ContextHarness {
   transport: Transport;
   dataSource(context: string): DataSource;
   get<T>(type: Type<T>): T;
+  /** Waits (at most 10 s) until every outbox is shipped and every delivery has finished. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Boots context modules with the platform and the bus against a backend, without HTTP. */
 export async function bootContexts(backend: Backend, modules: (Type<unknown> | DynamicModule)[], providers: Type<unknown>[] = []): Promise<ContextHarness> {
-  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot(), ...modules], providers })
+  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' }), ...modules], providers })
   class HarnessModule {}
   const app = await withEnv(backendEnv(backend), async () => {
     const moduleRef = await Test.createTestingModule({ imports: [HarnessModule] }).compile();
     return moduleRef.init();
   });
+  const transport = app.get<Transport>(TRANSPORT);
+  const registry = app.get(DatabaseRegistry);
+  const settle = async () => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await transport.drain();
+      const pending = await Promise.all(
+        registry.all().map(async ({ definition, dataSource }) => {
+          const [row] = (await dataSource.query(`SELECT count(*)::int AS n FROM ${definition.context}.outbox WHERE sent_at IS NULL`)) as { n: number }[];
+          return row.n;
+        }),
+      );
+      if (pending.every((n) => n === 0)) return transport.drain();
+      if (Date.now() > deadline) throw new Error(`outbox not shipped within 10 s: ${pending.join(', ')} pending`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   return {
+    settle,
     bus: app.get(MessageBus),
-    transport: app.get(TRANSPORT),
+    transport,
     dataSource: (context) => app.get<DataSource>(dataSourceToken(context), { strict: false }),
     get: (type) => app.get(type, { strict: false }),
     close: () => app.close(),

@@ -55,7 +55,16 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
   it('applies the migrations to an empty schema, and a second run applies nothing', async () => {
     const ds = harness.dataSource('catalog');
     const tables = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'catalog' ORDER BY 1`)) as { table_name: string }[];
-    expect(tables.map((t) => t.table_name)).toEqual(['migrations', 'product', 'reservation', 'reservation_line', 'stock', 'stock_adjustment']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'inbox',
+      'migrations',
+      'outbox',
+      'product',
+      'reservation',
+      'reservation_line',
+      'stock',
+      'stock_adjustment',
+    ]);
     await expect(migrateContext(ds, catalogDatabase)).resolves.toEqual([]);
   });
 
@@ -101,7 +110,7 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     const results = await Promise.all(Array.from({ length: 10 }, () => reserve(orderId, [{ productId, quantity: 3 }])));
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(['RESERVED']));
     expect(await stockOf(productId)).toMatchObject({ available: 7, reserved: 3 });
-    await harness.transport.drain();
+    await harness.settle();
     expect(events.ofType(StockReserved).filter((e) => (e as { orderId: string }).orderId === orderId)).toHaveLength(1);
   });
 
@@ -115,7 +124,7 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     });
     await expect(reserve(orderId, [{ productId, quantity: 1 }])).resolves.toMatchObject({ status: 'REJECTED' });
     expect(await stockOf(productId)).toMatchObject({ available: 2, reserved: 0 });
-    await harness.transport.drain();
+    await harness.settle();
     expect(events.ofType(StockReservationFailed)).toContainEqual({ orderId, shortages: [{ productId, requested: 3, available: 2 }] });
   });
 
@@ -126,7 +135,7 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     const releases = await Promise.all(Array.from({ length: 5 }, () => harness.bus.send(ReleaseStock, { orderId })));
     expect(releases.every((r) => r.status === 'RELEASED')).toBe(true);
     expect(await stockOf(productId)).toMatchObject({ available: 5, reserved: 0 });
-    await harness.transport.drain();
+    await harness.settle();
     expect(events.ofType(StockReleased).filter((e) => (e as { orderId: string }).orderId === orderId)).toHaveLength(1);
   });
 

@@ -10,15 +10,24 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { MessageContract } from '@commerce/contracts';
+import { ReadinessRegistry } from '@commerce/platform';
 import { MessageBus } from './bus/message-bus';
 import { MessageDispatcher } from './bus/message-dispatcher';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
+import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { UnitOfWork } from './outbox/unit-of-work';
 import { InProcessTransport } from './transport/in-process.transport';
+import { RmqTransport } from './transport/rmq.transport';
 import { Transport, TRANSPORT } from './transport/transport';
 
-/** Finds @MessageHandler methods, registers them and starts the transport. */
+/** The name this process's queues carry; every instance of one service uses the same. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+
+/** Finds @MessageHandler methods, starts the transport and the outbox relay, reports readiness. */
 @Injectable()
 class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Messaging');
@@ -27,7 +36,11 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly registry: HandlerRegistry,
+    private readonly relay: OutboxRelay,
+    private readonly readiness: ReadinessRegistry,
+    private readonly indicator: HealthIndicatorService,
     @Inject(TRANSPORT) private readonly transport: Transport,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,6 +64,21 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         .map((h) => ({ type: t, handlerName: h.name })),
     );
     await this.transport.start(new MessageDispatcher(this.registry), { requests, events });
+    this.relay.start();
+    this.readiness.add(async () => {
+      const check = this.indicator.check('bus');
+      return this.transport.isConnected()
+        ? check.up({ transport: this.transport.name })
+        : check.down({ transport: this.transport.name, message: 'broker not connected' });
+    });
+    this.readiness.add(async () => {
+      const check = this.indicator.check('outbox');
+      const lag = await this.relay.lag();
+      const late = Object.entries(lag).filter(([, ms]) => ms > this.config.OUTBOX_LAG_MAX_MS);
+      return late.length === 0
+        ? check.up({ lagMs: lag })
+        : check.down({ lagMs: lag, message: `outbox behind by more than ${this.config.OUTBOX_LAG_MAX_MS} ms` });
+    });
     this.logger.log({ msg: 'message bus started', transport: this.transport.name, handles: types.length });
   }
 
@@ -59,20 +87,49 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
     await this.transport.close();
   }
+}
+
+/** Options of the messaging module. */
+export interface MessagingOptions {
+  /** Names this process's queues (`catalog`, `gateway`, `monolith`, …). */
+  service: string;
 }
 
 /** The bus every module uses to reach other modules, on the configured transport. */
 @Global()
 @Module({})
 export class MessagingModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
       imports: [DiscoveryModule],
-      providers: [HandlerRegistry, { provide: TRANSPORT, useFactory: () => new InProcessTransport() }, MessageBus, MessagingLifecycle],
-      exports: [MessageBus, TRANSPORT],
+      providers: [
+        { provide: SERVICE_NAME, useValue: options.service },
+        { provide: MESSAGING_CONFIG, useFactory: () => loadMessagingConfig() },
+        {
+          provide: TRANSPORT,
+          inject: [MESSAGING_CONFIG],
+          useFactory: (config: MessagingConfig): Transport =>
+            config.TRANSPORT === 'rmq'
+              ? new RmqTransport({
+                  url: config.RABBITMQ_URL,
+                  prefix: config.RMQ_PREFIX,
+                  service: options.service,
+                  prefetch: config.RMQ_PREFETCH,
+                  retryDelaysMs: config.RETRY_DELAYS_MS,
+                })
+              : new InProcessTransport(options.service, config.RETRY_DELAYS_MS),
+        },
+        HandlerRegistry,
+        MessageBus,
+        OutboxRelay,
+        UnitOfWork,
+        MessagingLifecycle,
+      ],
+      exports: [MessageBus, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
     };
   }
 }

@@ -16,7 +16,7 @@ export class PlatformModule {
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
       providers: [{ provide: PLATFORM_CONFIG, useFactory: () => loadPlatformConfig() }, ReadinessRegistry, GracefulShutdown, DatabaseRegistry],
-      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry],
+      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry, TerminusModule],
     };
   }
 }

@@ -1,13 +1,14 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { defineCommand, defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
-import { PLATFORM_CONFIG, loadPlatformConfig, RequestContext } from '@commerce/platform';
+import { PlatformModule, RequestContext } from '@commerce/platform';
 import { z } from 'zod';
 import { MessageHandler } from '../handlers/message-handler.decorator';
 import { MessagingModule } from '../messaging.module';
 import { InProcessTransport } from '../transport/in-process.transport';
 import { TRANSPORT } from '../transport/transport';
 import { MessageBus } from './message-bus';
+import { withEnv } from '../../../../test/support/context-harness';
 
 const Add = defineQuery('test.add.v1', z.strictObject({ a: z.number().int(), b: z.number().int() }), z.object({ sum: z.number().int() }));
 const Fail = defineCommand('test.fail.v1', z.strictObject({ code: z.string() }), z.object({}));
@@ -54,9 +55,6 @@ class TestHandlers {
   }
 }
 
-@Module({ providers: [{ provide: PLATFORM_CONFIG, useValue: loadPlatformConfig({ BUS_REQUEST_TIMEOUT_MS: '200' }) }], exports: [PLATFORM_CONFIG] })
-class ConfigModule {}
-
 describe('MessageBus over the in-process transport', () => {
   let bus: MessageBus;
   let handlers: TestHandlers;
@@ -64,11 +62,13 @@ describe('MessageBus over the in-process transport', () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [{ module: ConfigModule, global: true }, MessagingModule.forRoot()],
-      providers: [TestHandlers],
-    }).compile();
-    const app = await moduleRef.init();
+    const app = await withEnv({ BUS_REQUEST_TIMEOUT_MS: '200', TRANSPORT: 'in-process' }, async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' })],
+        providers: [TestHandlers],
+      }).compile();
+      return moduleRef.init();
+    });
     bus = app.get(MessageBus);
     handlers = app.get(TestHandlers);
     transport = app.get(TRANSPORT);

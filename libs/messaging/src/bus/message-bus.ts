@@ -46,6 +46,11 @@ export class MessageBus {
   }
 
   private serialise(contract: MessageContract, payload: unknown): string {
+    return JSON.stringify(this.envelope(contract, payload));
+  }
+
+  /** Validates the payload and wraps it in an envelope carrying the ambient correlation. */
+  envelope(contract: MessageContract, payload: unknown): Envelope {
     const checked = contract.schema.safeParse(payload);
     if (!checked.success) throw invalidMessage(contract.type, checked.error);
     const ctx = RequestContext.current();
@@ -58,7 +63,7 @@ export class MessageBus {
       timestamp: new Date().toISOString(),
       payload: checked.data,
     };
-    return JSON.stringify(envelope);
+    return envelope;
   }
 }
 

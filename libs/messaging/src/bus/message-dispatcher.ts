@@ -59,7 +59,7 @@ export class MessageDispatcher implements InboundHandler {
   private async run(handler: HandlerRegistration, envelope: Envelope): Promise<unknown> {
     const payload = handler.contract.schema.safeParse(envelope.payload);
     if (!payload.success) throw invalidMessage(envelope.type, payload.error);
-    const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type };
+    const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type, handlerName: handler.name };
     return RequestContext.run(context, () => handler.fn(payload.data, { ...envelope, payload: payload.data }));
   }
 

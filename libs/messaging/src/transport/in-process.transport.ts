@@ -1,20 +1,34 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
+import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
-import { InboundHandler, Transport } from './transport';
+import { DeadLetter, describeFailure, nextDeliveryStep } from './dead-letter';
+import { HostedHandlers, InboundHandler, Transport } from './transport';
 
 /**
- * Delivers messages inside one process, but as a network would: serialised strings in,
- * serialised strings out, events delivered asynchronously after the publisher moves on.
+ * Delivers messages inside one process, but as a network would: serialised strings in and out,
+ * events delivered asynchronously after the publisher moves on, failed event handlers retried on
+ * the same schedule as the RabbitMQ transport and then parked in an in-memory dead-letter list.
  */
 export class InProcessTransport implements Transport {
   readonly name = 'in-process';
   private inbound?: InboundHandler;
   private subscriptions = new Map<string, string[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly deadLetters: (DeadLetter & { raw: string })[] = [];
   private readonly logger = new Logger(InProcessTransport.name);
 
-  async start(inbound: InboundHandler, hosted: { events: { type: string; handlerName: string }[] }): Promise<void> {
+  constructor(
+    private readonly service: string,
+    private readonly retryDelaysMs: number[],
+  ) {}
+
+  isConnected(): boolean {
+    return this.inbound !== undefined;
+  }
+
+  async start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void> {
     this.inbound = inbound;
     this.subscriptions = new Map();
     for (const { type, handlerName } of hosted.events) {
@@ -37,24 +51,86 @@ export class InProcessTransport implements Transport {
   }
 
   async publish(type: string, raw: string): Promise<void> {
-    const inbound = this.requireStarted();
-    for (const handlerName of this.subscriptions.get(type) ?? []) {
-      const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => inbound.handleEvent(raw, handlerName));
-      this.track(
-        delivery.catch((error: unknown) => {
-          this.logger.error({ msg: 'event handler failed', type, handler: handlerName, err: error });
-        }),
-      );
-    }
+    this.requireStarted();
+    for (const handlerName of this.subscriptions.get(type) ?? []) this.deliver(type, raw, handlerName, 0);
   }
 
-  /** Resolves once every delivery started so far (and any they started) has finished. */
+  private deliver(type: string, raw: string, handlerName: string, previousAttempts: number): void {
+    const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.requireStarted().handleEvent(raw, handlerName));
+    this.track(
+      delivery.catch((error: unknown) => {
+        const unreadable = (error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE;
+        const step = nextDeliveryStep(previousAttempts + 1, this.retryDelaysMs, unreadable);
+        if (step.kind === 'retry') {
+          this.logger.warn({
+            msg: 'event handler failed; retrying',
+            type,
+            handler: handlerName,
+            attempt: step.attempt,
+            delayMs: step.delayMs,
+            error: describeFailure(error),
+          });
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.deliver(type, raw, handlerName, step.attempt);
+          }, step.delayMs);
+          this.timers.add(timer);
+        } else if (step.kind === 'dead') {
+          this.logger.error({ msg: 'event parked in the dead-letter list', type, handler: handlerName, attempts: previousAttempts + 1 });
+          this.deadLetters.push(this.toDeadLetter(type, raw, handlerName, error, previousAttempts + 1));
+        }
+      }),
+    );
+  }
+
+  private toDeadLetter(type: string, raw: string, handler: string, error: unknown, attempts: number): DeadLetter & { raw: string } {
+    let message: unknown = raw;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      // kept as text
+    }
+    const id = (message as { id?: unknown })?.id;
+    return {
+      id: typeof id === 'string' ? id : randomUUID(),
+      type,
+      handlers: [handler],
+      error: `${handler}: ${describeFailure(error)}`,
+      attempts,
+      deadAt: new Date().toISOString(),
+      message,
+      raw,
+    };
+  }
+
+  async list(service: string, limit: number): Promise<DeadLetter[]> {
+    if (service !== this.service) return [];
+    return this.deadLetters.slice(0, limit).map(({ raw: _raw, ...letter }) => letter);
+  }
+
+  async replay(service: string, id: string): Promise<boolean> {
+    const index = service === this.service ? this.deadLetters.findIndex((d) => d.id === id) : -1;
+    if (index < 0) return false;
+    const [letter] = this.deadLetters.splice(index, 1);
+    for (const handler of letter.handlers) this.deliver(letter.type, letter.raw, handler, 0);
+    return true;
+  }
+
+  async discard(service: string, id: string): Promise<boolean> {
+    const index = service === this.service ? this.deadLetters.findIndex((d) => d.id === id) : -1;
+    if (index >= 0) this.deadLetters.splice(index, 1);
+    return index >= 0;
+  }
+
+  /** Resolves once every delivery started so far (and any they started) has finished; scheduled retries are not waited for. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   async close(): Promise<void> {
     await this.drain();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.inbound = undefined;
   }
 

@@ -1,3 +1,5 @@
+import type { DeadLetterStore } from './dead-letter';
+
 /** The receiving side a transport hands raw messages to. */
 export interface InboundHandler {
   /** Runs the owner of a command or query; resolves to a serialised reply, never rejects. */
@@ -6,13 +8,22 @@ export interface InboundHandler {
   handleEvent(raw: string, handlerName: string): Promise<void>;
 }
 
+/** What this process handles: command and query types, and event subscriptions by handler. */
+export interface HostedHandlers {
+  requests: string[];
+  events: { type: string; handlerName: string }[];
+}
+
 /** Carries serialised messages between processes (or within one). */
-export interface Transport {
+export interface Transport extends DeadLetterStore {
   readonly name: string;
-  start(inbound: InboundHandler, hosted: { requests: string[]; events: { type: string; handlerName: string }[] }): Promise<void>;
+  start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void>;
   request(type: string, raw: string, timeoutMs: number): Promise<string>;
+  /** Resolves once the transport has durably taken the event (a broker confirm, in rmq mode). */
   publish(type: string, raw: string): Promise<void>;
-  /** Resolves once deliveries in progress have finished. */
+  /** Whether messages can flow now (the broker connection is up). */
+  isConnected(): boolean;
+  /** Stops taking new deliveries and resolves once those in progress have finished. */
   drain(): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,8 @@ export interface RequestContextStore {
   correlationId?: string;
   causationId?: string;
   messageType?: string;
+  /** `<Class>.<method>` of the message handler running, for the inbox. */
+  handlerName?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContextStore>();

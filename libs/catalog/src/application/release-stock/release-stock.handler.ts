@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PayloadOf, ReleaseStock, ResultOf, StockReleased } from '@commerce/contracts';
-import { MessageBus, MessageHandler } from '@commerce/messaging';
+import { MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
-import { ReservationLine } from '../../domain/reservation.entity';
 import { InventoryRepository } from '../../infrastructure/inventory.repository';
 
 /**
@@ -15,15 +14,15 @@ export class ReleaseStockHandler {
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
     private readonly inventory: InventoryRepository,
-    private readonly bus: MessageBus,
+    private readonly uow: UnitOfWork,
   ) {}
 
   @MessageHandler(ReleaseStock)
-  async handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
-    const released = await this.dataSource.transaction(async (manager): Promise<ReservationLine[] | undefined> => {
-      if (await this.inventory.claim(manager, orderId, 'RELEASED')) return undefined;
+  handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
+    return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof ReleaseStock>> => {
+      if (await this.inventory.claim(manager, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };
       const { reservation } = (await this.inventory.find(manager, orderId, true))!;
-      if (reservation.release() === 'none') return undefined;
+      if (reservation.release() === 'none') return { orderId, status: reservation.status };
       const lines = await this.inventory.lines(manager, orderId);
       await this.inventory.lockLevels(
         manager,
@@ -31,10 +30,8 @@ export class ReleaseStockHandler {
       );
       await this.inventory.move(manager, 'release', lines);
       await this.inventory.setStatus(manager, orderId, 'RELEASED');
-      return lines;
+      await emit(StockReleased, { orderId, lines });
+      return { orderId, status: 'RELEASED' };
     });
-    if (released) await this.bus.publish(StockReleased, { orderId, lines: released });
-    const current = await this.inventory.find(this.dataSource.manager, orderId);
-    return { orderId, status: current!.reservation.status };
   }
 }

@@ -1,0 +1,31 @@
+import { env, loadConfig } from '@commerce/platform';
+import { z } from 'zod';
+
+const schema = z.object({
+  TRANSPORT: z.enum(['in-process', 'rmq'], { message: 'expected in-process or rmq' }).default('in-process'),
+  RABBITMQ_URL: env.url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
+  RMQ_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'expected lower-case letters, digits, - or _')
+    .default('commerce'),
+  RMQ_PREFETCH: env.int(1, 1000).default(20),
+  RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\d+(,\d+){0,9}$/, 'expected up to 10 comma-separated delays in ms')
+    .transform((v) => v.split(',').map(Number))
+    .default([1000, 5000, 25000]),
+  OUTBOX_POLL_MS: env.int(50, 600_000).default(1000),
+  OUTBOX_RETENTION_HOURS: env.int(1, 24 * 365).default(72),
+  OUTBOX_LAG_MAX_MS: env.int(1000, 3_600_000).default(30_000),
+});
+
+/** Transport selection, broker, retry schedule and outbox settings. */
+export type MessagingConfig = z.infer<typeof schema>;
+
+/** Reads the messaging namespace from the environment. */
+export function loadMessagingConfig(source: Record<string, string | undefined> = process.env): MessagingConfig {
+  return loadConfig(schema, source);
+}
+
+/** Nest injection token for MessagingConfig. */
+export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { MessageContract, PayloadOf } from '@commerce/contracts';
+import { RequestContext } from '@commerce/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { MessageBus } from '../bus/message-bus';
+import { OutboxRelay } from './outbox-relay';
+import { schemaOf } from './schema-of';
+
+/** Records an event in the outbox of the current transaction. */
+export type Emit = <C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>) => Promise<void>;
+
+/**
+ * One local transaction for state and messages. Events emitted inside it are written to the
+ * context's outbox and shipped after commit; when it runs inside an event handler, the message id
+ * is recorded in the inbox in the same transaction, so a redelivery has no second effect.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** Runs `work` in a transaction whose emitted events go through the outbox. */
+  async transaction<T>(dataSource: DataSource, work: (manager: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
+    let emitted = 0;
+    const result = await dataSource.transaction(async (manager) => {
+      const emit: Emit = async (contract, payload) => {
+        const envelope = this.bus.envelope(contract, payload);
+        await manager.query(`INSERT INTO ${schemaOf(dataSource)}.outbox (id, type, envelope) VALUES ($1, $2, $3)`, [
+          envelope.id,
+          envelope.type,
+          JSON.stringify(envelope),
+        ]);
+        emitted++;
+      };
+      return work(manager, emit);
+    });
+    if (emitted > 0) this.relay.kick(dataSource);
+    return result;
+  }
+
+  /**
+   * For event handlers: applies `work` at most once per (message, handler). Returns false, and
+   * does nothing, when this handler has already processed the message being handled.
+   */
+  async once(dataSource: DataSource, work: (manager: EntityManager, emit: Emit) => Promise<void>): Promise<boolean> {
+    const ctx = RequestContext.current();
+    if (!ctx?.causationId || !ctx.handlerName) throw new Error('UnitOfWork.once must run inside a message handler');
+    return this.transaction(dataSource, async (manager, emit) => {
+      const claimed = (await manager.query(
+        `INSERT INTO ${schemaOf(dataSource)}.inbox (message_id, handler) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id`,
+        [ctx.causationId, ctx.handlerName],
+      )) as unknown[];
+      if (claimed.length === 0) return false;
+      await work(manager, emit);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,32 @@
+/** Names of every exchange and queue, derived from a prefix and the service name. */
+export class RmqTopology {
+  constructor(
+    readonly prefix: string,
+    readonly service: string,
+  ) {}
+
+  /** Topic exchange all events are published to, routed by message type. */
+  get eventsExchange(): string {
+    return `${this.prefix}.events`;
+  }
+  /** Direct exchange commands and queries are sent to, routed by message type to their owner. */
+  get requestsExchange(): string {
+    return `${this.prefix}.requests`;
+  }
+  /** This service's share of the events it subscribes to; instances of one service share it. */
+  get eventsQueue(): string {
+    return `${this.prefix}.${this.service}.events`;
+  }
+  /** The commands and queries this service owns. */
+  get requestsQueue(): string {
+    return `${this.prefix}.${this.service}.requests`;
+  }
+  /** Where a failed event waits `delays[attempt]` ms before it returns to the events queue. */
+  retryQueue(attempt: number): string {
+    return `${this.prefix}.${this.service}.retry.${attempt}`;
+  }
+  /** Messages that failed every attempt, or could not be read at all. */
+  get deadLetterQueue(): string {
+    return `${this.prefix}.${this.service}.dlq`;
+  }
+}
