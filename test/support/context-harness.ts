@@ -67,11 +67,17 @@ export interface ContextHarness {
 }
 
 /** Boots context modules with the platform and the bus against a backend, without HTTP. */
-export async function bootContexts(backend: Backend, modules: (Type<unknown> | DynamicModule)[], providers: Type<unknown>[] = []): Promise<ContextHarness> {
-  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' }), ...modules], providers })
+export async function bootContexts(
+  backend: Backend,
+  modules: (Type<unknown> | DynamicModule)[],
+  providers: Type<unknown>[] = [],
+  options: { service?: string; env?: Record<string, string | undefined> } = {},
+): Promise<ContextHarness> {
+  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: options.service ?? 'test' }), ...modules], providers })
   class HarnessModule {}
-  const app = await withEnv(backendEnv(backend), async () => {
+  const app = await withEnv({ TRANSPORT: 'in-process', ...backendEnv(backend), ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({ imports: [HarnessModule] }).compile();
+    if (process.env.TEST_LOGS !== '1') moduleRef.useLogger(false);
     return moduleRef.init();
   });
   const transport = app.get<Transport>(TRANSPORT);

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { ProbeEcho, ProbeHappened, Probe2Module, ProbeModule, probeSwitches } from '../../../test/support/probe-context';
+import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
+import { createScratchDatabase, ScratchDatabase } from '../../../test/support/postgres';
+import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../../../test/support/rabbitmq';
+
+const DELAYS = [300, 600];
+const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('RabbitMQ transport against the real broker', () => {
+  const prefix = uniquePrefix();
+  let db: ScratchDatabase;
+  const running: ContextHarness[] = [];
+
+  const boot = async (service: string, modules: Parameters<typeof bootContexts>[1], instance = 'a') => {
+    probeSwitches.instance = instance;
+    const harness = await bootContexts({ kind: 'postgres', url: db.url }, modules, [], {
+      service,
+      env: {
+        TRANSPORT: 'rmq',
+        RABBITMQ_URL: TEST_RABBITMQ_URL,
+        RMQ_PREFIX: prefix,
+        RETRY_DELAYS_MS: DELAYS.join(','),
+        RMQ_PREFETCH: '5',
+        OUTBOX_POLL_MS: '100',
+      },
+    });
+    running.push(harness);
+    return harness;
+  };
+  const stop = async (harness: ContextHarness) => {
+    running.splice(running.indexOf(harness), 1);
+    await harness.close();
+  };
+
+  let probe: ContextHarness;
+  let other: ContextHarness;
+  let publisher: ContextHarness;
+  const effects = async (where = 'true', params: unknown[] = []) =>
+    (await probe.dataSource('probe').query(`SELECT message_id, n, instance FROM probe.effect WHERE ${where} ORDER BY n`, params)) as {
+      message_id: string;
+      n: number;
+      instance: string;
+    }[];
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('commerce_it_rmq');
+    probe = await boot('probe', [ProbeModule]);
+    other = await boot('probe2', [Probe2Module]);
+    publisher = await boot('publisher', []);
+  });
+
+  afterAll(async () => {
+    for (const h of running.splice(0)) await h.close().catch(() => undefined);
+    await deleteTopology(prefix, ['probe', 'probe2', 'publisher'], DELAYS);
+    await db?.drop();
+  });
+
+  beforeEach(() => {
+    probeSwitches.alwaysFail = false;
+    probeSwitches.delayMs = 0;
+  });
+
+  it('answers a query over request/reply, and says when nobody handles a type', async () => {
+    await expect(publisher.bus.request(ProbeEcho, { text: 'hi' })).resolves.toEqual({ text: 'hi', by: expect.any(String) });
+    const Unhandled = { ...ProbeEcho, type: 'probe.unhandled.v1' };
+    await expect(publisher.bus.request(Unhandled, { text: 'x' })).rejects.toMatchObject({ code: 'MESSAGING.NO_HANDLER' });
+  });
+
+  it('fans an event out to every subscribing service', async () => {
+    const n = 1001;
+    await publisher.bus.publish(ProbeHappened, { n, failTimes: 0 });
+    await waitUntil('both services', async () => {
+      const [a] = (await probe.dataSource('probe').query(`SELECT count(*)::int AS c FROM probe.effect WHERE n = $1`, [n])) as { c: number }[];
+      const [b] = (await other.dataSource('probe2').query(`SELECT count(*)::int AS c FROM probe2.seen WHERE n = $1`, [n])) as { c: number }[];
+      return a.c === 1 && b.c === 1;
+    });
+  });
+
+  it('applies a redelivered message once (inbox)', async () => {
+    const envelope = publisher.bus.envelope(ProbeHappened, { n: 2001, failTimes: 0 });
+    const raw = JSON.stringify(envelope);
+    await publisher.transport.publish(ProbeHappened.type, raw);
+    await publisher.transport.publish(ProbeHappened.type, raw);
+    await waitUntil('the effect', async () => (await effects('n = $1', [2001])).length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await effects('n = $1', [2001])).toHaveLength(1);
+  });
+
+  it('retries a failing handler on the backoff schedule, then succeeds', async () => {
+    await publisher.bus.publish(ProbeHappened, { n: 3001, failTimes: 2 });
+    await waitUntil('the effect', async () => (await effects('n = $1', [3001])).length === 1);
+    const [row] = await effects('n = $1', [3001]);
+    const attempts = (await probe.dataSource('probe').query(`SELECT at FROM probe.attempt WHERE message_id = $1 ORDER BY at`, [row.message_id])) as {
+      at: Date;
+    }[];
+    expect(attempts).toHaveLength(3);
+    const gaps = [attempts[1].at.getTime() - attempts[0].at.getTime(), attempts[2].at.getTime() - attempts[1].at.getTime()];
+    expect(gaps[0]).toBeGreaterThanOrEqual(DELAYS[0] - 20);
+    expect(gaps[1]).toBeGreaterThanOrEqual(DELAYS[1] - 20);
+  });
+
+  it('parks a message that always fails in the dead-letter queue, with its error, and replays it', async () => {
+    probeSwitches.alwaysFail = true;
+    await publisher.bus.publish(ProbeHappened, { n: 4001, failTimes: 0 });
+    let letters: Awaited<ReturnType<typeof probe.transport.list>> = [];
+    await waitUntil('a dead letter', async () => {
+      letters = await probe.transport.list('probe', 50);
+      return letters.some((l) => (l.message as { payload?: { n?: number } }).payload?.n === 4001);
+    });
+    const letter = letters.find((l) => (l.message as { payload: { n: number } }).payload.n === 4001)!;
+    expect(letter).toMatchObject({ type: ProbeHappened.type, attempts: DELAYS.length + 1, handlers: ['ProbeHandlers.onHappened'] });
+    expect(letter.error).toContain('PROBE.FAILED');
+    probeSwitches.alwaysFail = false;
+    await expect(probe.transport.replay('probe', letter.id)).resolves.toBe(true);
+    await waitUntil('the replayed effect', async () => (await effects('n = $1', [4001])).length === 1);
+    expect((await probe.transport.list('probe', 50)).some((l) => l.id === letter.id)).toBe(false);
+  });
+
+  it('sends a malformed message straight to the dead-letter queue and keeps consuming', async () => {
+    const connection = await connect(TEST_RABBITMQ_URL);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(`${prefix}.events`, ProbeHappened.type, Buffer.from('{this is not json'), { persistent: true, type: ProbeHappened.type });
+    channel.publish(`${prefix}.events`, ProbeHappened.type, Buffer.from(JSON.stringify({ id: randomUUID(), type: ProbeHappened.type })), {
+      persistent: true,
+      type: ProbeHappened.type,
+    });
+    await channel.waitForConfirms();
+    await connection.close();
+    await publisher.bus.publish(ProbeHappened, { n: 5001, failTimes: 0 });
+    await waitUntil('the next good message', async () => (await effects('n = $1', [5001])).length === 1);
+    const letters = await probe.transport.list('probe', 50);
+    const garbage = letters.filter((l) => l.error.includes('MESSAGING.INVALID_MESSAGE'));
+    expect(garbage.length).toBeGreaterThanOrEqual(2);
+    expect(garbage.some((l) => l.message === '{this is not json')).toBe(true);
+    for (const l of garbage) await expect(probe.transport.discard('probe', l.id)).resolves.toBe(true);
+  });
+
+  it('shares one service queue between two instances, with no duplicate effects', async () => {
+    probeSwitches.delayMs = 30;
+    const second = await boot('probe', [ProbeModule], 'b');
+    try {
+      const connection = await connect(TEST_RABBITMQ_URL);
+      const channel = await connection.createChannel();
+      expect((await channel.checkQueue(`${prefix}.probe.events`)).consumerCount).toBe(2);
+      await connection.close();
+      const base = 6000;
+      await Promise.all(Array.from({ length: 40 }, (_, i) => publisher.bus.publish(ProbeHappened, { n: base + i, failTimes: 0 })));
+      await waitUntil('40 effects', async () => (await effects('n >= $1 AND n < $2', [base, base + 40])).length === 40, 30_000);
+      const rows = await effects('n >= $1 AND n < $2', [base, base + 40]);
+      expect(new Set(rows.map((r) => r.n)).size).toBe(40);
+    } finally {
+      await stop(second);
+    }
+  });
+
+  it('delivers an event published while its consumer was down once it is back', async () => {
+    await stop(probe);
+    await publisher.bus.publish(ProbeHappened, { n: 7001, failTimes: 0 });
+    probe = await boot('probe', [ProbeModule]);
+    await waitUntil('the late delivery', async () => (await effects('n = $1', [7001])).length === 1);
+  });
+});
