@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MonolithModule } from '../../apps/monolith/monolith.module';
-import { bootHttpApp, call, RunningApp } from '../support/http-harness';
+import { call } from '../support/http-harness';
+import { RunningTopology, startTopology, TOPOLOGIES } from '../support/topology';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 
 const product = (overrides: Record<string, unknown> = {}) => ({
@@ -19,14 +19,14 @@ const expectProblem = (res: { status: number; headers: Headers; body: Record<str
   expect(res.body).toMatchObject({ status, title: expect.any(String), type: expect.any(String), ...(code ? { code } : {}) });
 };
 
-describe('catalog over HTTP (monolith, in-process bus, real Postgres)', () => {
+describe.each(TOPOLOGIES)('catalog over HTTP, topology %s', (topology) => {
   let scratch: ScratchDatabase;
-  let running: RunningApp;
+  let running: RunningTopology;
   let base: string;
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('commerce_e2e_catalog');
-    running = await bootHttpApp(MonolithModule, { DATABASE_URL: scratch.url, SEED_DEMO_CATALOG: 'true', BODY_LIMIT_BYTES: '65536' });
+    running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'true', BODY_LIMIT_BYTES: '65536' });
     base = running.baseUrl;
   });
 
@@ -51,7 +51,8 @@ describe('catalog over HTTP (monolith, in-process bus, real Postgres)', () => {
     expect((await call(base, 'GET', '/health/live')).status).toBe(200);
     const ready = await call(base, 'GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.details).toMatchObject({ 'database:catalog': { status: 'up' } });
+    expect(ready.body.details).toMatchObject({ bus: { status: 'up' } });
+    if (topology !== 'split') expect(ready.body.details).toMatchObject({ 'database:catalog': { status: 'up' }, outbox: { status: 'up' } });
   });
 
   it('loads the demo catalog on first start', async () => {
@@ -195,5 +196,29 @@ describe('catalog over HTTP (monolith, in-process bus, real Postgres)', () => {
     const res = await fetch(`${base}/api/products`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});
+
+describe.each(TOPOLOGIES)('dead-letter admin API, topology %s', (topology) => {
+  let scratch: ScratchDatabase;
+  let running: RunningTopology;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('commerce_e2e_dlq');
+    running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'false' });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await scratch?.drop();
+  });
+
+  it('lists an empty dead-letter queue, and answers 404 for an unknown letter and 400 for a bad service name', async () => {
+    const service = topology === 'split' ? 'catalog' : 'monolith';
+    const list = await call(running.baseUrl, 'GET', `/api/admin/dead-letters/${service}`);
+    expect(list).toMatchObject({ status: 200, body: [] });
+    expectProblem(await call(running.baseUrl, 'POST', `/api/admin/dead-letters/${service}/${randomUUID()}/replay`), 404);
+    expectProblem(await call(running.baseUrl, 'DELETE', `/api/admin/dead-letters/${service}/${randomUUID()}`), 404);
+    expectProblem(await call(running.baseUrl, 'GET', '/api/admin/dead-letters/Not_A_Service!'), 400, 'VALIDATION_FAILED');
   });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { ProductsController } from './products/products.controller';
 
 /** The HTTP edge: REST routes that speak to contexts only through messages. */
-@Module({ controllers: [ProductsController] })
+@Module({ controllers: [ProductsController, DeadLettersController] })
 export class EdgeModule {}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '@commerce/catalog';
+import { MessagingModule } from '@commerce/messaging';
+import { PlatformModule } from '@commerce/platform';
+
+/** The catalog context as its own service: its handlers on the bus, health on a small HTTP port. */
+@Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'catalog' }), CatalogModule] })
+export class CatalogServiceModule {}

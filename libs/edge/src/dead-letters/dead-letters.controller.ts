@@ -1,0 +1,49 @@
+import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, PipeTransform, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DeadLetter, Transport, TRANSPORT } from '@commerce/messaging';
+import { RequestValidationError } from '@commerce/platform';
+import { ProblemDto } from '../problem.dto';
+import { DeadLetterDto, ListDeadLettersQueryDto } from './dead-letter.dto';
+
+const SERVICE = /^[a-z][a-z0-9-]{0,40}$/;
+
+/** Validates the `:service` path segment. */
+class ServiceNamePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!SERVICE.test(value)) throw new RequestValidationError([{ path: 'service', message: 'service must be a lower-case service name' }]);
+    return value;
+  }
+}
+
+/** Lists, replays and discards the dead letters of a service (admin). */
+@ApiTags('admin')
+@Controller('api/admin/dead-letters')
+export class DeadLettersController {
+  constructor(@Inject(TRANSPORT) private readonly transport: Transport) {}
+
+  @Get(':service')
+  @ApiOperation({ summary: "List a service's dead letters, oldest first" })
+  @ApiParam({ name: 'service', example: 'catalog' })
+  @ApiOkResponse({ type: [DeadLetterDto] })
+  list(@Param('service', ServiceNamePipe) service: string, @Query() query: ListDeadLettersQueryDto): Promise<DeadLetter[]> {
+    return this.transport.list(service, query.limit ?? 50);
+  }
+
+  @Post(':service/:id/replay')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Send a dead letter back to the handlers that failed it' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async replay(@Param('service', ServiceNamePipe) service: string, @Param('id') id: string): Promise<void> {
+    if (!(await this.transport.replay(service, id))) throw new NotFoundException(`No dead letter ${id} for ${service}`);
+  }
+
+  @Delete(':service/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Discard a dead letter' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async discard(@Param('service', ServiceNamePipe) service: string, @Param('id') id: string): Promise<void> {
+    if (!(await this.transport.discard(service, id))) throw new NotFoundException(`No dead letter ${id} for ${service}`);
+  }
+}

@@ -1,0 +1,126 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { MonolithModule } from '../../apps/monolith/monolith.module';
+import { bootHttpApp } from './http-harness';
+import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from './rabbitmq';
+
+/** The three ways the kit runs; E2E_TOPOLOGIES selects some (comma-separated), default all. */
+export type TopologyName = 'monolith' | 'monolith-rmq' | 'split';
+export const TOPOLOGIES = (process.env.E2E_TOPOLOGIES ?? 'monolith,monolith-rmq,split').split(',').map((t) => t.trim()) as TopologyName[];
+
+/** A running topology, reached over HTTP at `baseUrl`. */
+export interface RunningTopology {
+  name: TopologyName;
+  baseUrl: string;
+  /** Service processes by name (split only), to kill or restart in fault tests. */
+  processes: Map<string, ServiceProcess>;
+  close(): Promise<void>;
+}
+
+/** A service started as its own OS process from the built code. */
+export interface ServiceProcess {
+  child: ChildProcessWithoutNullStreams;
+  baseUrl: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const ROOT = resolve(__dirname, '../..');
+const RETRY_DELAYS = '200,400';
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** Starts `dist/apps/<app>/main.js` and waits until /health/ready answers 200. */
+export async function startService(app: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+  const main = resolve(ROOT, `dist/apps/${app}/main.js`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does).`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'warn',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+  });
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+    if (process.env.TEST_LOGS === '1') process.stdout.write(`[${app}] ${d.toString()}`);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code, signal) => ok(code ?? (signal ? 128 : null))));
+  const service: ServiceProcess = { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${app} exited during start-up:\n${output}`);
+    if (
+      await fetch(`${service.baseUrl}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      return service;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${app} not ready within ${timeoutMs} ms:\n${output}`);
+}
+
+/** Stops a service process (SIGTERM, then SIGKILL after 10 s). */
+export async function stopService(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), 10_000);
+  service.child.kill(signal);
+  await service.exited;
+  clearTimeout(timer);
+}
+
+/** Boots one topology against a database; every topology serves the same HTTP API. */
+export async function startTopology(name: TopologyName, databaseUrl: string, env: Record<string, string> = {}): Promise<RunningTopology> {
+  const prefix = uniquePrefix();
+  const rmq = { TRANSPORT: 'rmq', RABBITMQ_URL: TEST_RABBITMQ_URL, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: RETRY_DELAYS };
+  const cleanup = () => deleteTopology(prefix, ['monolith', 'catalog', 'gateway'], RETRY_DELAYS.split(',').map(Number));
+  if (name === 'monolith' || name === 'monolith-rmq') {
+    const app = await bootHttpApp(MonolithModule, { DATABASE_URL: databaseUrl, ...(name === 'monolith-rmq' ? rmq : { TRANSPORT: 'in-process' }), ...env });
+    return {
+      name,
+      baseUrl: app.baseUrl,
+      processes: new Map(),
+      close: async () => {
+        await app.close();
+        if (name === 'monolith-rmq') await cleanup();
+      },
+    };
+  }
+  const shared = { DATABASE_URL: databaseUrl, ...rmq, ...env };
+  const processes = new Map<string, ServiceProcess>();
+  try {
+    processes.set('catalog', await startService('catalog', shared));
+    processes.set('gateway', await startService('gateway', shared));
+  } catch (error) {
+    await Promise.all([...processes.values()].map((p) => stopService(p, 'SIGKILL')));
+    throw error;
+  }
+  return {
+    name,
+    baseUrl: processes.get('gateway')!.baseUrl,
+    processes,
+    close: async () => {
+      await Promise.all([...processes.values()].map((p) => stopService(p)));
+      await cleanup();
+    },
+  };
+}
