@@ -1,7 +1,8 @@
 import { env, loadConfig } from '@commerce/platform';
 import { z } from 'zod';
 
-const schema = z.object({
+/** The variables this namespace reads, with their rules and defaults. */
+export const messagingConfigSchema = z.object({
   TRANSPORT: z.enum(['in-process', 'rmq'], { message: 'expected in-process or rmq' }).default('in-process'),
   RABBITMQ_URL: env.url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   RMQ_PREFIX: z
@@ -20,11 +21,11 @@ const schema = z.object({
 });
 
 /** Transport selection, broker, retry schedule and outbox settings. */
-export type MessagingConfig = z.infer<typeof schema>;
+export type MessagingConfig = z.infer<typeof messagingConfigSchema>;
 
 /** Reads the messaging namespace from the environment. */
 export function loadMessagingConfig(source: Record<string, string | undefined> = process.env): MessagingConfig {
-  return loadConfig(schema, source);
+  return loadConfig(messagingConfigSchema, source);
 }
 
 /** Nest injection token for MessagingConfig. */

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { env, loadConfig } from './load-config';
 
-const schema = z.object({
+/** The variables this namespace reads, with their rules and defaults. */
+export const platformConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'expected development, test or production' }).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: env.int(0, 65535).default(3000),
@@ -22,11 +23,11 @@ const schema = z.object({
 });
 
 /** Settings every app shares: HTTP, logging, database, shutdown, bus timeouts. */
-export type PlatformConfig = z.infer<typeof schema> & { migrationsRun: boolean };
+export type PlatformConfig = z.infer<typeof platformConfigSchema> & { migrationsRun: boolean };
 
 /** Reads the platform namespace from the environment; throws ConfigError naming the bad variable. */
 export function loadPlatformConfig(source: Record<string, string | undefined> = process.env): PlatformConfig {
-  const parsed = loadConfig(schema, source);
+  const parsed = loadConfig(platformConfigSchema, source);
   return { ...parsed, migrationsRun: parsed.MIGRATIONS_RUN ?? parsed.NODE_ENV !== 'production' };
 }
 

@@ -1,4 +1,4 @@
-import { DataSource, MigrationInterface } from 'typeorm';
+import { DataSource, MigrationExecutor, MigrationInterface } from 'typeorm';
 import type { DatabaseTarget } from './embedded-postgres';
 
 /** What a bounded context declares about its storage: its schema name and its migrations. */
@@ -28,8 +28,19 @@ export function createContextDataSource(definition: ContextDatabase, target: Dat
 
 /** Creates the context's schema if needed and applies its pending migrations. */
 export async function migrateContext(dataSource: DataSource, definition: ContextDatabase): Promise<string[]> {
-  // Identifier quoting: context names are fixed in code, never user input.
-  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${definition.context}"`);
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((m) => m.name);
+  // One connection for the lock and the migrations, so instances starting together take turns
+  // (and so it also works on the embedded server's single connection).
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [`commerce-kit:migrate:${definition.context}`]);
+    // Identifier quoting: context names are fixed in code, never user input.
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${definition.context}"`);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`commerce-kit:migrate:${definition.context}`]).catch(() => undefined);
+    await runner.release();
+  }
 }
