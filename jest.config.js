@@ -36,6 +36,7 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
+  reporters: ['default', '<rootDir>/test/support/json-summary.reporter.js'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', swcTs],

@@ -28,6 +28,8 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
+    // off: rows stay in the outbox (a drill for the crash window between commit and publish).
+    if (this.config.OUTBOX_RELAY === 'off') return;
     this.stopped = false;
     this.sweep();
     this.sweepTimer = setInterval(() => this.sweep(), this.config.OUTBOX_POLL_MS);
