@@ -1,0 +1,187 @@
+// npm run bench:messaging: messages per second through outbox -> RabbitMQ -> inbox handler
+// (persistent, confirmed, acked) beside a raw amqplib publish/consume loop in the same run, and
+// query round-trip p50/p99 over RabbitMQ and in process. Prints figures; asserts nothing.
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { defineEvent, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
+import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, UnitOfWork } from '@commerce/messaging';
+import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule } from '@commerce/platform';
+import { connect } from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { z } from 'zod';
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 2000);
+
+const Ticked = defineEvent('bench.ticked.v1', z.object({ n: z.number().int() }));
+const Echo = defineQuery('bench.echo.v1', z.strictObject({ n: z.number().int() }), z.object({ n: z.number().int() }));
+
+class CreateBench1764000000000 implements MigrationInterface {
+  name = 'CreateBench1764000000000';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE bench.effect (n int PRIMARY KEY)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE bench.effect`);
+  }
+}
+
+let received = 0;
+let allReceived: () => void = () => undefined;
+
+@Injectable()
+class BenchHandlers {
+  constructor(
+    @InjectDataSource('bench') private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  @MessageHandler(Ticked)
+  async onTicked({ n }: PayloadOf<typeof Ticked>, _envelope: Envelope): Promise<void> {
+    await this.uow.once(this.dataSource, (m) => m.query(`INSERT INTO bench.effect (n) VALUES ($1)`, [n]));
+    if (++received === MESSAGES) allReceived();
+  }
+
+  @MessageHandler(Echo)
+  async echo({ n }: PayloadOf<typeof Echo>) {
+    return { n };
+  }
+}
+
+@Module({
+  imports: [PersistenceModule.forContext({ context: 'bench', migrations: [CreateBench1764000000000, messagingTablesMigration('bench')] })],
+  providers: [BenchHandlers],
+})
+class BenchContextModule {}
+
+async function boot(env: Record<string, string>) {
+  Object.assign(process.env, env);
+  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'bench' }), BenchContextModule] })
+  class BenchAppModule {}
+  const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error'] });
+  await app.init();
+  return app;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
+}
+
+async function roundTrips(bus: MessageBus): Promise<string> {
+  for (let i = 0; i < 200; i++) await bus.request(Echo, { n: i }); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const t = performance.now();
+    await bus.request(Echo, { n: i });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return `p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms (${ROUND_TRIPS} sequential)`;
+}
+
+async function rawAmqp(prefix: string): Promise<string> {
+  const connection = await connect(RABBITMQ_URL, { noDelay: true });
+  const pub = await connection.createConfirmChannel();
+  const sub = await connection.createChannel();
+  const queue = `${prefix}.raw`;
+  await pub.assertQueue(queue, { durable: true });
+  await sub.prefetch(20);
+  let got = 0;
+  const done = new Promise<void>((resolve) => {
+    void sub.consume(queue, (msg) => {
+      if (!msg) return;
+      sub.ack(msg);
+      if (++got === MESSAGES) resolve();
+    });
+  });
+  const started = performance.now();
+  const body = Buffer.from(JSON.stringify({ n: 0, pad: 'x'.repeat(200) }));
+  await Promise.all(
+    Array.from(
+      { length: MESSAGES },
+      () => new Promise<void>((ok, fail) => pub.sendToQueue(queue, body, { persistent: true }, (err: unknown) => (err ? fail(err) : ok()))),
+    ),
+  );
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await pub.deleteQueue(queue);
+  await connection.close();
+  return `${Math.round(MESSAGES / seconds)} msg/s (${MESSAGES} persistent, confirmed, acked)`;
+}
+
+async function main(): Promise<void> {
+  const prefix = `bench${randomBytes(3).toString('hex')}`;
+  const dbName = `commerce_bench_msg_${Date.now()}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+  const rows: string[][] = [];
+  try {
+    const rmqApp = await boot({
+      DATABASE_URL: dbUrl,
+      TRANSPORT: 'rmq',
+      RABBITMQ_URL,
+      RMQ_PREFIX: prefix,
+      NODE_ENV: 'production',
+      MIGRATIONS_RUN: 'true',
+      LOG_LEVEL: 'error',
+    });
+    const uow = rmqApp.get(UnitOfWork);
+    const ds = rmqApp.get<DataSource>(dataSourceToken('bench'), { strict: false });
+    const all = new Promise<void>((resolve) => (allReceived = resolve));
+    const started = performance.now();
+    const batch = 10;
+    const workers = 8;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < MESSAGES) {
+          const from = next;
+          next += batch;
+          await uow.transaction(ds, async (_m, emit) => {
+            for (let n = from; n < Math.min(from + batch, MESSAGES); n++) await emit(Ticked, { n });
+          });
+        }
+      }),
+    );
+    await all;
+    const seconds = (performance.now() - started) / 1000;
+    rows.push([
+      'outbox -> RabbitMQ -> inbox handler',
+      `${Math.round(MESSAGES / seconds)} msg/s (${MESSAGES} events, 10 per transaction, each applied once via the inbox)`,
+    ]);
+    rows.push(['raw amqplib publish/consume', await rawAmqp(prefix)]);
+    rows.push(['query round trip over RabbitMQ', await roundTrips(rmqApp.get(MessageBus))]);
+    await rmqApp.close();
+    const cleanup = await connect(RABBITMQ_URL);
+    const channel = await cleanup.createChannel();
+    for (const q of ['events', 'requests', 'dlq', 'retry.1.1000ms', 'retry.2.5000ms', 'retry.3.25000ms']) await channel.deleteQueue(`${prefix}.bench.${q}`);
+    await channel.deleteExchange(`${prefix}.events`);
+    await channel.deleteExchange(`${prefix}.requests`);
+    await cleanup.close();
+
+    const localApp = await boot({ TRANSPORT: 'in-process' });
+    rows.push(['query round trip in process', await roundTrips(localApp.get(MessageBus))]);
+    await localApp.close();
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+  process.stdout.write(`\ncommerce-kit messaging bench (node ${process.version})\n\n`);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [what, figure] of rows) process.stdout.write(`${what.padEnd(width)}  |  ${figure}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${String(error)}\n`);
+    process.exit(1);
+  },
+);
