@@ -1,5 +1,9 @@
 import 'reflect-metadata';
 import { catalogDatabase } from '@commerce/catalog';
+import { notificationsDatabase } from '@commerce/notifications';
+import { orderingDatabase } from '@commerce/ordering';
+import { paymentsDatabase } from '@commerce/payments';
 import { runMigrations } from '@commerce/platform';
+import { shippingDatabase } from '@commerce/shipping';
 
-void runMigrations([catalogDatabase]);
+void runMigrations([catalogDatabase, orderingDatabase, paymentsDatabase, shippingDatabase, notificationsDatabase]);

@@ -2,8 +2,23 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '@commerce/catalog';
 import { EdgeModule } from '@commerce/edge';
 import { MessagingModule } from '@commerce/messaging';
+import { NotificationsModule } from '@commerce/notifications';
+import { OrderingModule } from '@commerce/ordering';
+import { PaymentsModule } from '@commerce/payments';
 import { PlatformModule } from '@commerce/platform';
+import { ShippingModule } from '@commerce/shipping';
 
 /** Every context and the HTTP edge in one process. */
-@Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'monolith' }), CatalogModule, EdgeModule] })
+@Module({
+  imports: [
+    PlatformModule.forRoot(),
+    MessagingModule.forRoot({ service: 'monolith' }),
+    CatalogModule,
+    OrderingModule,
+    PaymentsModule,
+    ShippingModule,
+    NotificationsModule,
+    EdgeModule,
+  ],
+})
 export class MonolithModule {}

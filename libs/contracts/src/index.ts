@@ -5,3 +5,6 @@ export * from './common/domain.errors';
 export * from './common/money';
 export * from './catalog/product.contracts';
 export * from './catalog/inventory.contracts';
+export * from './ordering/ordering.contracts';
+export * from './payments/payments.contracts';
+export * from './shipping/shipping.contracts';

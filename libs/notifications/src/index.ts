@@ -1,0 +1,3 @@
+export * from './notifications.module';
+export * from './notifications.config';
+export * from './infrastructure/notifications.database';

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { GetProducts, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
+import { MessageBus, MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { InjectDataSource } from '@commerce/platform';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { OrderLine } from '../../domain/order-events';
+import { Order } from '../../domain/order.entity';
+import { MixedCurrencyError, UnknownProductError } from '../../domain/ordering.errors';
+import { IdempotencyKeyRepository } from '../../infrastructure/idempotency-key.repository';
+import { OrderStore } from '../../infrastructure/order-store.repository';
+import { OrderAdvanced } from '../order-flow/order-advanced.event';
+
+/** Places an order at the catalog's current prices and starts the order flow. */
+@Injectable()
+export class PlaceOrderHandler {
+  constructor(
+    @InjectDataSource('ordering') private readonly dataSource: DataSource,
+    private readonly store: OrderStore,
+    private readonly keys: IdempotencyKeyRepository,
+    private readonly uow: UnitOfWork,
+    private readonly bus: MessageBus,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  @MessageHandler(PlaceOrder)
+  async handle(command: PayloadOf<typeof PlaceOrder>): Promise<ResultOf<typeof PlaceOrder>> {
+    const { idempotencyKey, ...request } = command;
+    const lines = await this.price(request.lines);
+    const total = { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency: lines[0].unitPrice.currency };
+    const result = await this.uow.transaction(this.dataSource, async (manager) => {
+      const orderId = randomUUID();
+      if (idempotencyKey) {
+        const claim = await this.keys.claim(manager, `${request.customerId}:${idempotencyKey}`, IdempotencyKeyRepository.hash(request), orderId);
+        if (!claim.created) return claim;
+      }
+      const { customerId, email, shippingAddress, paymentToken } = request;
+      await this.store.append(manager, new Order(orderId), [{ type: 'OrderPlaced', data: { customerId, email, lines, total, shippingAddress, paymentToken } }]);
+      return { orderId, created: true };
+    });
+    if (result.created) this.eventBus.publish(new OrderAdvanced(result.orderId, 'reserve-stock'));
+    const view = await this.store.view(result.orderId);
+    return { orderId: result.orderId, status: view!.status, created: result.created };
+  }
+
+  /** Prices come from the catalog at the time of ordering, never from the client. */
+  private async price(requested: { productId: string; quantity: number }[]): Promise<OrderLine[]> {
+    const ids = [...new Set(requested.map((l) => l.productId))];
+    const { items } = await this.bus.request(GetProducts, { ids });
+    const byId = new Map(items.map((p) => [p.id, p]));
+    const unknown = ids.filter((id) => !byId.has(id));
+    if (unknown.length) throw new UnknownProductError(unknown);
+    if (new Set(items.map((p) => p.price.currency)).size > 1) throw new MixedCurrencyError();
+    return requested.map((l) => {
+      const product = byId.get(l.productId)!;
+      return { productId: l.productId, quantity: l.quantity, unitPrice: product.price, name: product.name };
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { OrderEvent, RecordedEvent } from './order-events';
+import { Order } from './order.entity';
+
+const placed: OrderEvent = {
+  type: 'OrderPlaced',
+  data: {
+    customerId: 'c1',
+    email: 'c1@example.com',
+    lines: [{ productId: '00000000-0000-4000-8000-000000000001', quantity: 2, unitPrice: { amount: 500, currency: 'EUR' }, name: 'Mug' }],
+    total: { amount: 1000, currency: 'EUR' },
+    shippingAddress: { name: 'A', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    paymentToken: 'tok_visa',
+  },
+};
+
+const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+function replay(...events: OrderEvent[]): Order {
+  return Order.fromHistory(
+    'o1',
+    events.map((e, i) => ({ ...e, version: i + 1, recordedAt: at(i) }) as RecordedEvent),
+  );
+}
+const started = (step: string): OrderEvent => ({ type: 'StepStarted', data: { step } }) as OrderEvent;
+
+describe('Order', () => {
+  it('walks the happy path: reserve, charge, ship, commit, confirm', () => {
+    const steps: string[] = [];
+    const events: OrderEvent[] = [placed];
+    const outcome: Record<string, OrderEvent> = {
+      'reserve-stock': { type: 'StockReserved', data: {} },
+      'charge-payment': { type: 'PaymentCaptured', data: {} },
+      'create-shipment': { type: 'ShipmentCreated', data: { trackingNumber: 'T1' } },
+      'commit-stock': { type: 'StockCommitted', data: {} },
+    };
+    for (let i = 0; i < 10; i++) {
+      const next = replay(...events).nextAction();
+      steps.push(next);
+      if (next === 'finalize' || next === 'none') break;
+      events.push(started(next), outcome[next]);
+    }
+    expect(steps).toEqual(['reserve-stock', 'charge-payment', 'create-shipment', 'commit-stock', 'finalize']);
+    expect(replay(...events).finalEvent().type).toBe('OrderConfirmed');
+    expect(replay(...events, { type: 'OrderConfirmed', data: {} }).status).toBe('CONFIRMED');
+  });
+
+  it('rejects without compensation when stock is short', () => {
+    const order = replay(placed, started('reserve-stock'), { type: 'StockReservationFailed', data: { reason: 'out of stock' } });
+    expect(order.status).toBe('COMPENSATING');
+    expect(order.nextAction()).toBe('finalize');
+    expect(order.finalEvent()).toEqual({ type: 'OrderRejected', data: { reason: 'out of stock' } });
+  });
+
+  it('releases stock after a declined payment', () => {
+    const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'), {
+      type: 'PaymentFailed',
+      data: { reason: 'card declined' },
+    });
+    expect(order.nextAction()).toBe('release-stock');
+  });
+
+  it('refunds, then releases, after the carrier refuses', () => {
+    const base = [
+      placed,
+      started('reserve-stock'),
+      { type: 'StockReserved', data: {} },
+      started('charge-payment'),
+      { type: 'PaymentCaptured', data: {} },
+      started('create-shipment'),
+      { type: 'ShipmentFailed', data: { reason: 'no' } },
+    ] as OrderEvent[];
+    expect(replay(...base).nextAction()).toBe('refund-payment');
+    expect(replay(...base, started('refund-payment'), { type: 'PaymentRefunded', data: {} }).nextAction()).toBe('release-stock');
+    expect(replay(...base, { type: 'PaymentRefunded', data: {} }, { type: 'StockReleased', data: {} }).nextAction()).toBe('finalize');
+  });
+
+  it('compensates a step that timed out as if it might have happened', () => {
+    const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'), {
+      type: 'StepTimedOut',
+      data: { step: 'charge-payment' },
+    });
+    expect(order.reason).toBe('charge-payment timed out');
+    expect(order.nextAction()).toBe('refund-payment');
+  });
+
+  it('detects an overdue step from when it started', () => {
+    const order = replay(placed, started('reserve-stock'));
+    expect(order.overdue(new Date(Date.parse(at(1)) + 5000), 10_000)).toBe(false);
+    expect(order.overdue(new Date(Date.parse(at(1)) + 15_000), 10_000)).toBe(true);
+  });
+
+  it('cancels before shipping, compensating what was done, and ends CANCELLED', () => {
+    const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'));
+    expect(order.requestCancellation()).toEqual([{ type: 'CancellationRequested', data: {} }]);
+    const cancelling = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'), {
+      type: 'CancellationRequested',
+      data: {},
+    });
+    expect(cancelling.nextAction()).toBe('refund-payment'); // the charge may be in flight
+    expect(cancelling.finalEvent()).toEqual({ type: 'OrderCancelled', data: {} });
+    expect(cancelling.requestCancellation()).toEqual([]);
+  });
+
+  it('refuses to cancel a confirmed order', () => {
+    const order = replay(placed, { type: 'OrderConfirmed', data: {} });
+    expect(() => order.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));
+  });
+
+  it('ends in COMPENSATION_FAILED, with the reason, when a compensation keeps failing', () => {
+    const order = replay(
+      placed,
+      started('reserve-stock'),
+      { type: 'StockReservationFailed', data: { reason: 'x' } },
+      { type: 'CompensationFailed', data: { compensation: 'release-stock', reason: 'catalog down' } },
+    );
+    expect(order.status).toBe('COMPENSATION_FAILED');
+    expect(order.reason).toContain('catalog down');
+    expect(order.nextAction()).toBe('none');
+  });
+});

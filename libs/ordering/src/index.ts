@@ -1,0 +1,3 @@
+export * from './ordering.module';
+export * from './ordering.config';
+export * from './infrastructure/ordering.database';

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { IdempotencyKeyReusedError } from '../domain/ordering.errors';
+
+/** Remembers which order an Idempotency-Key created, and for which request body. */
+@Injectable()
+export class IdempotencyKeyRepository {
+  /** A stable hash of the request (key order does not matter). */
+  static hash(request: unknown): string {
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(canonical)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, x]) => [k, canonical(x)]),
+            )
+          : v;
+    return createHash('sha256')
+      .update(JSON.stringify(canonical(request)))
+      .digest('hex');
+  }
+
+  /** Claims the key for a new order; returns the existing order id when the same request was seen. */
+  async claim(manager: EntityManager, key: string, requestHash: string, orderId: string): Promise<{ orderId: string; created: boolean }> {
+    const inserted = (await manager.query(
+      `INSERT INTO ordering.idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING order_id`,
+      [key, requestHash, orderId],
+    )) as unknown[];
+    if (inserted.length === 1) return { orderId, created: true };
+    const [row] = (await manager.query(`SELECT request_hash, order_id FROM ordering.idempotency_key WHERE key = $1`, [key])) as {
+      request_hash: string;
+      order_id: string;
+    }[];
+    if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError();
+    return { orderId: row.order_id, created: false };
+  }
+}

@@ -1,0 +1,9 @@
+import { messagingTablesMigration } from '@commerce/messaging';
+import type { ContextDatabase } from '@commerce/platform';
+import { CreateOrdering1764000004000 } from './migrations/1764000004000-create-ordering.migration';
+
+/** The ordering schema and its migrations. */
+export const orderingDatabase: ContextDatabase = {
+  context: 'ordering',
+  migrations: [CreateOrdering1764000004000, messagingTablesMigration('ordering')],
+};

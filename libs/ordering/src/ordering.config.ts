@@ -1,0 +1,21 @@
+import { env, loadConfig } from '@commerce/platform';
+import { z } from 'zod';
+
+/** The variables this namespace reads, with their rules and defaults. */
+export const orderingConfigSchema = z.object({
+  ORDER_STEP_TIMEOUT_MS: env.int(100, 600_000).default(10_000),
+  ORDER_STALL_MS: env.int(100, 600_000).default(3000),
+  ORDER_RECOVERY_INTERVAL_MS: env.int(100, 600_000).default(1000),
+  ORDER_COMPENSATION_ATTEMPTS: env.int(1, 20).default(5),
+});
+
+/** Order flow settings: step deadline, when a quiet order is resumed, compensation attempts. */
+export type OrderingConfig = z.infer<typeof orderingConfigSchema>;
+
+/** Reads the ordering namespace from the environment. */
+export function loadOrderingConfig(source: Record<string, string | undefined> = process.env): OrderingConfig {
+  return loadConfig(orderingConfigSchema, source);
+}
+
+/** Nest injection token for OrderingConfig. */
+export const ORDERING_CONFIG = Symbol('ORDERING_CONFIG');

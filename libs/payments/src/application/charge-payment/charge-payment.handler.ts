@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChargePayment, PayloadOf, PaymentCaptured, PaymentFailed, ResultOf } from '@commerce/contracts';
+import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { InjectDataSource } from '@commerce/platform';
+import { ExponentialBackoff, handleType, retry } from 'cockatiel';
+import { DataSource } from 'typeorm';
+import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
+import { PAYMENT_PROVIDER, PaymentProvider, TransientProviderError } from '../../infrastructure/payment-provider.port';
+import { PaymentRepository } from '../../infrastructure/payment.repository';
+
+type Result = ResultOf<typeof ChargePayment>;
+
+/**
+ * Charges an order at most once: the order id claims the payment row and is the provider's
+ * idempotency key; a repeat returns the recorded answer, a PENDING one is safely re-driven.
+ */
+@Injectable()
+export class ChargePaymentHandler {
+  private readonly logger = new Logger(ChargePaymentHandler.name);
+
+  constructor(
+    @InjectDataSource('payments') private readonly dataSource: DataSource,
+    private readonly payments: PaymentRepository,
+    private readonly uow: UnitOfWork,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(PAYMENTS_CONFIG) private readonly config: PaymentsConfig,
+  ) {}
+
+  @MessageHandler(ChargePayment)
+  async handle({ orderId, amount, paymentToken }: PayloadOf<typeof ChargePayment>): Promise<Result> {
+    const recorded = await this.dataSource.transaction(async (m) => {
+      await this.payments.claim(m, orderId, 'PENDING', amount, paymentToken);
+      return this.payments.find(m, orderId);
+    });
+    if (recorded.payment.charge() === 'answer-recorded') return this.answer(orderId, recorded.row);
+
+    const policy = retry(handleType(TransientProviderError), {
+      maxAttempts: this.config.PROVIDER_ATTEMPTS - 1,
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
+    });
+    const outcome = await policy.execute(() =>
+      this.provider.charge({
+        idempotencyKey: `charge:${orderId}`,
+        amount: recorded.row.amount ? Number(recorded.row.amount) : amount.amount,
+        currency: amount.currency,
+        token: recorded.row.token ?? paymentToken,
+      }),
+    );
+
+    const settled = await this.uow.transaction(this.dataSource, async (m, emit) => {
+      const { payment } = await this.payments.find(m, orderId, true);
+      const next = payment.settle(outcome.captured);
+      if (next.status !== payment.status) {
+        await this.payments.setStatus(m, orderId, next.status, outcome.captured ? undefined : outcome.reason);
+        if (next.status === 'CAPTURED') await emit(PaymentCaptured, { orderId, amount });
+        if (next.status === 'DECLINED') await emit(PaymentFailed, { orderId, reason: outcome.captured ? 'declined' : outcome.reason });
+      }
+      return { next, row: (await this.payments.find(m, orderId)).row };
+    });
+    if (settled.next.giveBack) {
+      // The payment was voided while the provider was charging: the money goes straight back.
+      this.logger.warn({ msg: 'charge completed after the payment was voided; refunding', orderId });
+      await this.provider.refund({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` });
+    }
+    return this.answer(orderId, settled.row);
+  }
+
+  private answer(orderId: string, row: { status: Result['status']; amount: string | null; currency: string | null; reason: string | null }): Result {
+    return {
+      orderId,
+      status: row.status,
+      ...(row.reason ? { reason: row.reason } : {}),
+      ...(row.amount !== null && row.currency ? { amount: { amount: Number(row.amount), currency: row.currency.trim() } } : {}),
+    };
+  }
+}

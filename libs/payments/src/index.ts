@@ -1,0 +1,3 @@
+export * from './payments.module';
+export * from './payments.config';
+export * from './infrastructure/payments.database';

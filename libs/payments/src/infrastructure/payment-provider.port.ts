@@ -1,0 +1,19 @@
+/** A provider's answer to a charge. */
+export type ChargeOutcome = { captured: true; reference: string } | { captured: false; reason: string };
+
+/** A failure worth retrying (network, 5xx, rate limit). */
+export class TransientProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientProviderError';
+  }
+}
+
+/** The port to a card payment provider; every call carries an idempotency key. */
+export interface PaymentProvider {
+  charge(input: { idempotencyKey: string; amount: number; currency: string; token: string }): Promise<ChargeOutcome>;
+  refund(input: { idempotencyKey: string; chargeKey: string }): Promise<void>;
+}
+
+/** Nest injection token of the configured PaymentProvider. */
+export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

@@ -1,0 +1,2 @@
+export * from './shipping.module';
+export * from './infrastructure/shipping.database';
