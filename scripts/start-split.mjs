@@ -7,6 +7,10 @@ import { resolve } from 'node:path';
 
 const SERVICES = [
   { name: 'catalog', main: 'dist/apps/catalog/main.js', port: 3101 },
+  { name: 'ordering', main: 'dist/apps/ordering/main.js', port: 3102 },
+  { name: 'payments', main: 'dist/apps/payments/main.js', port: 3103 },
+  { name: 'shipping', main: 'dist/apps/shipping/main.js', port: 3104 },
+  { name: 'notifications', main: 'dist/apps/notifications/main.js', port: 3105 },
   { name: 'gateway', main: 'dist/apps/gateway/main.js', port: Number(process.env.PORT ?? 3000) },
 ];
 

@@ -28,6 +28,8 @@ export interface ServiceProcess {
 }
 
 const ROOT = resolve(__dirname, '../..');
+/** The services of the split topology besides the gateway. */
+export const SERVICES = ['catalog', 'ordering', 'payments', 'shipping', 'notifications'];
 const RETRY_DELAYS = '200,400';
 
 /** A port nobody listens on right now. */
@@ -92,7 +94,7 @@ export async function stopService(service: ServiceProcess, signal: NodeJS.Signal
 export async function startTopology(name: TopologyName, databaseUrl: string, env: Record<string, string> = {}): Promise<RunningTopology> {
   const prefix = uniquePrefix();
   const rmq = { TRANSPORT: 'rmq', RABBITMQ_URL: TEST_RABBITMQ_URL, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: RETRY_DELAYS };
-  const cleanup = () => deleteTopology(prefix, ['monolith', 'catalog', 'gateway'], RETRY_DELAYS.split(',').map(Number));
+  const cleanup = () => deleteTopology(prefix, ['monolith', 'gateway', ...SERVICES], RETRY_DELAYS.split(',').map(Number));
   if (name === 'monolith' || name === 'monolith-rmq') {
     const app = await bootHttpApp(MonolithModule, { DATABASE_URL: databaseUrl, ...(name === 'monolith-rmq' ? rmq : { TRANSPORT: 'in-process' }), ...env });
     return {
@@ -108,7 +110,10 @@ export async function startTopology(name: TopologyName, databaseUrl: string, env
   const shared = { DATABASE_URL: databaseUrl, ...rmq, ...env };
   const processes = new Map<string, ServiceProcess>();
   try {
-    processes.set('catalog', await startService('catalog', shared));
+    const started = await Promise.allSettled(SERVICES.map((name) => startService(name, shared)));
+    started.forEach((r, i) => r.status === 'fulfilled' && processes.set(SERVICES[i], r.value));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     processes.set('gateway', await startService('gateway', shared));
   } catch (error) {
     await Promise.all([...processes.values()].map((p) => stopService(p, 'SIGKILL')));

@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const paymentsConfigSchema = z.object({
-  SIM_PROVIDER_HANG_MS: env.int(0, 600_000).default(3000),
+  SIM_PROVIDER_HANG_MS: env.int(0, 600_000).default(30_000),
+  SIM_PROVIDER_SLOW_MS: env.int(0, 600_000).default(1000),
   PROVIDER_ATTEMPTS: env.int(1, 10).default(4),
 });
 

@@ -10,23 +10,29 @@ export interface PaymentRow {
   currency: string | null;
   token: string | null;
   reason: string | null;
+  email: string | null;
 }
 
 /** payments.payment with parameterised SQL; every call joins the caller's transaction. */
 @Injectable()
 export class PaymentRepository {
   /** Records the first status for an order; false when a payment row already exists. */
-  async claim(manager: EntityManager, orderId: string, status: PaymentStatus, amount?: { amount: number; currency: string }, token?: string): Promise<boolean> {
+  async claim(
+    manager: EntityManager,
+    orderId: string,
+    status: PaymentStatus,
+    details: { amount?: { amount: number; currency: string }; token?: string; email?: string } = {},
+  ): Promise<boolean> {
     const rows = (await manager.query(
-      `INSERT INTO payments.payment (order_id, status, amount, currency, token) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
-      [orderId, status, amount?.amount ?? null, amount?.currency ?? null, token ?? null],
+      `INSERT INTO payments.payment (order_id, status, amount, currency, token, email) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+      [orderId, status, details.amount?.amount ?? null, details.amount?.currency ?? null, details.token ?? null, details.email ?? null],
     )) as unknown[];
     return rows.length === 1;
   }
 
   async find(manager: EntityManager, orderId: string, forUpdate = false): Promise<{ payment: Payment; row: PaymentRow }> {
     const [row] = (await manager.query(
-      `SELECT status, amount, currency, token, reason FROM payments.payment WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      `SELECT status, amount, currency, token, reason, email FROM payments.payment WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
       [orderId],
     )) as PaymentRow[];
     return { payment: new Payment(orderId, row.status), row };

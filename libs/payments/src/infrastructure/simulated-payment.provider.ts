@@ -40,6 +40,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       if (attempts <= 2) throw new TransientProviderError(`provider unavailable (attempt ${attempts})`);
     }
     if (token === 'tok_timeout') await sleep(this.config.SIM_PROVIDER_HANG_MS);
+    if (token === 'tok_slow') await sleep(this.config.SIM_PROVIDER_SLOW_MS);
     const outcome: ChargeOutcome =
       token === 'tok_declined' ? { captured: false, reason: 'card declined' } : { captured: true, reference: `ch_${idempotencyKey.slice(0, 8)}` };
     await this.dataSource.query(

@@ -27,9 +27,9 @@ export class ChargePaymentHandler {
   ) {}
 
   @MessageHandler(ChargePayment)
-  async handle({ orderId, amount, paymentToken }: PayloadOf<typeof ChargePayment>): Promise<Result> {
+  async handle({ orderId, amount, paymentToken, email }: PayloadOf<typeof ChargePayment>): Promise<Result> {
     const recorded = await this.dataSource.transaction(async (m) => {
-      await this.payments.claim(m, orderId, 'PENDING', amount, paymentToken);
+      await this.payments.claim(m, orderId, 'PENDING', { amount, token: paymentToken, email });
       return this.payments.find(m, orderId);
     });
     if (recorded.payment.charge() === 'answer-recorded') return this.answer(orderId, recorded.row);

@@ -34,7 +34,11 @@ export class RefundPaymentHandler {
         const { payment, row } = await this.payments.find(m, orderId, true);
         if (payment.status !== 'CAPTURED') return;
         await this.payments.setStatus(m, orderId, 'REFUNDED');
-        await emit(PaymentRefunded, { orderId, amount: { amount: Number(row.amount), currency: row.currency!.trim() } });
+        await emit(PaymentRefunded, {
+          orderId,
+          amount: { amount: Number(row.amount), currency: row.currency!.trim() },
+          ...(row.email ? { email: row.email } : {}),
+        });
       });
     }
     const { row } = await this.payments.find(this.dataSource.manager, orderId);

@@ -12,6 +12,7 @@ export class CreatePayments1764000001000 implements MigrationInterface {
         amount bigint CHECK (amount >= 0),
         currency char(3),
         token text,
+        email text,
         reason text,
         refunded_amount bigint NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now(),
