@@ -161,7 +161,8 @@ async function main(): Promise<void> {
     await rmqApp.close();
     const cleanup = await connect(RABBITMQ_URL);
     const channel = await cleanup.createChannel();
-    for (const q of ['events', 'requests', 'dlq', 'retry.1.1000ms', 'retry.2.5000ms', 'retry.3.25000ms']) await channel.deleteQueue(`${prefix}.bench.${q}`);
+    for (const q of ['events', 'commands', 'queries', 'dlq', 'retry.1.1000ms', 'retry.2.5000ms', 'retry.3.25000ms'])
+      await channel.deleteQueue(`${prefix}.bench.${q}`);
     await channel.deleteExchange(`${prefix}.events`);
     await channel.deleteExchange(`${prefix}.requests`);
     await cleanup.close();

@@ -25,7 +25,7 @@ export async function deleteTopology(prefix: string, services: string[], retryDe
   const channel = await connection.createChannel();
   for (const service of services) {
     const base = `${prefix}.${service}`;
-    const queues = [`${base}.events`, `${base}.requests`, `${base}.dlq`, ...retryDelays.map((d, i) => `${base}.retry.${i + 1}.${d}ms`)];
+    const queues = [`${base}.events`, `${base}.commands`, `${base}.queries`, `${base}.dlq`, ...retryDelays.map((d, i) => `${base}.retry.${i + 1}.${d}ms`)];
     for (const queue of queues) await channel.deleteQueue(queue).catch(() => undefined);
   }
   await channel.deleteExchange(`${prefix}.events`).catch(() => undefined);

@@ -56,7 +56,12 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       }
     }
     const types = this.registry.types();
-    const requests = types.filter((t) => this.registry.handlersFor(t).some((h) => h.contract.kind !== 'event'));
+    const requests = types.flatMap((t) =>
+      this.registry
+        .handlersFor(t)
+        .filter((h) => h.contract.kind !== 'event')
+        .map((h) => ({ type: t, kind: h.contract.kind as 'command' | 'query' })),
+    );
     const events = types.flatMap((t) =>
       this.registry
         .handlersFor(t)

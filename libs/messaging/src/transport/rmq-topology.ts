@@ -17,9 +17,12 @@ export class RmqTopology {
   get eventsQueue(): string {
     return `${this.prefix}.${this.service}.events`;
   }
-  /** The commands and queries this service owns. */
-  get requestsQueue(): string {
-    return `${this.prefix}.${this.service}.requests`;
+  /**
+   * The commands or the queries this service owns. Separate queues (and prefetch windows), so a
+   * command handler waiting on a query to the same service can never starve it.
+   */
+  requestsQueue(kind: 'command' | 'query'): string {
+    return `${this.prefix}.${this.service}.${kind === 'command' ? 'commands' : 'queries'}`;
   }
   /** Where a failed event waits `delays[attempt]` ms before it returns to the events queue. */
   retryQueue(attempt: number): string {

@@ -91,7 +91,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
     });
     await requester.consume(REPLY_TO, (msg) => msg && this.settle(msg.properties.correlationId as string, msg.content.toString('utf8')), { noAck: true });
 
-    if (this.hosted.requests.length > 0) await this.consumeRequests(model);
+    for (const kind of ['command', 'query'] as const) {
+      const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
+      if (types.length > 0) await this.consumeRequests(model, kind, types);
+    }
     if (this.hosted.events.length > 0) await this.consumeEvents(model, publisher);
 
     this.publisher = publisher;
@@ -101,13 +104,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.logger.log({ msg: 'broker connected', service: this.options.service, requests: this.hosted.requests.length, events: this.hosted.events.length });
   }
 
-  private async consumeRequests(model: ChannelModel): Promise<void> {
+  private async consumeRequests(model: ChannelModel, kind: 'command' | 'query', types: string[]): Promise<void> {
     const t = this.topology;
+    const queue = t.requestsQueue(kind);
     const channel = await model.createChannel();
     await channel.prefetch(this.options.prefetch);
-    await channel.assertQueue(t.requestsQueue, { durable: true });
-    for (const type of this.hosted.requests) await channel.bindQueue(t.requestsQueue, t.requestsExchange, type);
-    const { consumerTag } = await channel.consume(t.requestsQueue, (msg) => msg && this.track(this.onRequest(channel, msg)), { noAck: false });
+    await channel.assertQueue(queue, { durable: true });
+    for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
+    const { consumerTag } = await channel.consume(queue, (msg) => msg && this.track(this.onRequest(channel, msg)), { noAck: false });
     this.consumers.push({ channel, tag: consumerTag });
   }
 

@@ -10,7 +10,7 @@ export interface InboundHandler {
 
 /** What this process handles: command and query types, and event subscriptions by handler. */
 export interface HostedHandlers {
-  requests: string[];
+  requests: { type: string; kind: 'command' | 'query' }[];
   events: { type: string; handlerName: string }[];
 }
 
