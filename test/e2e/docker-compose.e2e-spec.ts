@@ -1,5 +1,8 @@
 import { catalogConfigSchema } from '@commerce/catalog';
 import { messagingConfigSchema } from '@commerce/messaging';
+import { notificationsConfigSchema } from '@commerce/notifications';
+import { orderingConfigSchema } from '@commerce/ordering';
+import { paymentsConfigSchema } from '@commerce/payments';
 import { platformConfigSchema } from '@commerce/platform';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,12 +23,8 @@ const compose = parse(readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8'),
   >;
 };
 const appServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
-const KNOWN = new Set([
-  ...Object.keys(platformConfigSchema.shape),
-  ...Object.keys(messagingConfigSchema.shape),
-  ...Object.keys(catalogConfigSchema.shape),
-  'APP',
-]);
+const SCHEMAS = [platformConfigSchema, messagingConfigSchema, catalogConfigSchema, orderingConfigSchema, paymentsConfigSchema, notificationsConfigSchema];
+const KNOWN = new Set([...SCHEMAS.flatMap((schema) => Object.keys(schema.shape)), 'APP']);
 const CONTEXT_URL = /^[A-Z]+_DATABASE_URL$/;
 
 describe('docker-compose.yml', () => {

@@ -16,6 +16,8 @@ export interface RunningTopology {
   baseUrl: string;
   /** Service processes by name (split only), to kill or restart in fault tests. */
   processes: Map<string, ServiceProcess>;
+  /** SIGKILLs a service process of the split topology and starts it again with the same settings. */
+  crash(service: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startTopology(name: TopologyName, databaseUrl: string, env
       name,
       baseUrl: app.baseUrl,
       processes: new Map(),
+      crash: () => Promise.reject(new Error('only the split topology has processes to crash')),
       close: async () => {
         await app.close();
         if (name === 'monolith-rmq') await cleanup();
@@ -123,6 +126,10 @@ export async function startTopology(name: TopologyName, databaseUrl: string, env
     name,
     baseUrl: processes.get('gateway')!.baseUrl,
     processes,
+    crash: async (service) => {
+      await stopService(processes.get(service)!, 'SIGKILL');
+      processes.set(service, await startService(service, shared));
+    },
     close: async () => {
       await Promise.all([...processes.values()].map((p) => stopService(p)));
       await cleanup();

@@ -1,0 +1,101 @@
+import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { call } from '../support/http-harness';
+import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
+import { RunningTopology, startTopology } from '../support/topology';
+
+const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
+const STOCK = 25;
+const address = { name: 'Ada', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+
+describe('order flow survives SIGKILLs of ordering, payments and catalog (split topology)', () => {
+  let scratch: ScratchDatabase;
+  let running: RunningTopology;
+  let pg: Client;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('commerce_fault_orders');
+    running = await startTopology('split', scratch.url, {
+      SEED_DEMO_CATALOG: 'false',
+      ORDER_STEP_TIMEOUT_MS: '15000',
+      ORDER_STALL_MS: '1000',
+      ORDER_RECOVERY_INTERVAL_MS: '300',
+      OUTBOX_POLL_MS: '200',
+      BUS_REQUEST_TIMEOUT_MS: '10000',
+    });
+    pg = new Client({ connectionString: scratch.url });
+    await pg.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await pg?.end();
+    await running?.close();
+    await scratch?.drop();
+  });
+
+  it('ends every order, captures no payment twice and leaks no stock', async () => {
+    const base = running.baseUrl;
+    const product = (
+      await call(base, 'POST', '/api/products', {
+        sku: `CRASH-${randomUUID().slice(0, 6)}`,
+        name: 'Crash',
+        category: 'test',
+        price: { amount: 700, currency: 'EUR' },
+        initialStock: STOCK,
+      })
+    ).body.id as string;
+    const place = () =>
+      call(base, 'POST', '/api/orders', {
+        lines: [{ productId: product, quantity: 1 }],
+        shippingAddress: address,
+        paymentToken: 'tok_visa',
+        email: 'a@example.com',
+      }).catch(() => undefined);
+
+    const placing: Promise<unknown>[] = [];
+    const wave = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        placing.push(place());
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    };
+    await wave(15);
+    await running.crash('ordering');
+    await wave(15);
+    await running.crash('payments');
+    await wave(15);
+    await running.crash('catalog');
+    await wave(15);
+    await Promise.all(placing);
+
+    const deadline = Date.now() + 150_000;
+    let rows: { id: string; status: string }[] = [];
+    for (;;) {
+      rows = (await pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
+      if (rows.length > 0 && rows.every((r) => TERMINAL.includes(r.status))) break;
+      if (Date.now() > deadline) throw new Error(`orders not ended: ${rows.filter((r) => !TERMINAL.includes(r.status)).length} of ${rows.length}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    const confirmed = rows.filter((r) => r.status === 'CONFIRMED').map((r) => r.id);
+    expect(rows.filter((r) => r.status === 'COMPENSATION_FAILED')).toEqual([]);
+
+    const stock = (await pg.query(`SELECT available, reserved, committed FROM catalog.stock WHERE product_id = $1`, [product])).rows[0];
+    expect(Number(stock.reserved)).toBe(0);
+    expect(Number(stock.available) + Number(stock.committed)).toBe(STOCK);
+    expect(Number(stock.committed)).toBe(confirmed.length);
+
+    // One provider charge per order at most (the key is the order), and money kept only for confirmed orders.
+    const charges = (await pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'charge'`)).rows.map(
+      (r: { idempotency_key: string }) => r.idempotency_key,
+    );
+    expect(new Set(charges).size).toBe(charges.length);
+    const refunds = new Set(
+      (await pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'refund'`)).rows.map((r: { idempotency_key: string }) =>
+        r.idempotency_key.slice(7),
+      ),
+    );
+    const kept = charges.map((k: string) => k.slice(7)).filter((orderId: string) => !refunds.has(orderId));
+    expect(kept.sort()).toEqual([...confirmed].sort());
+  }, 300_000);
+});
