@@ -3,8 +3,8 @@
 // Prints figures; asserts nothing. Needs Postgres at TEST_POSTGRES_URL (default 127.0.0.1:5432).
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
+import { freePort, startApp, stop, waitFor } from './support/processes';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -12,53 +12,11 @@ import { Client } from 'pg';
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const MONOLITH = resolve(__dirname, '../apps/monolith/main.js');
 const BARE = resolve(__dirname, 'bare-product-server.js');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as { port: number };
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${url} not ready in ${timeoutMs} ms`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((ok) => child.once('exit', ok));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Starts the monolith and returns the ms from spawn to a 200 on /health/ready. */
-async function startMonolith(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; readyMs: number }> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [MONOLITH], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'info', PORT: String(port), ...env },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/health/ready`, child);
-  return { child, base, readyMs: Math.round(performance.now() - started) };
+function startMonolith(env: Record<string, string>) {
+  return startApp('monolith', { LOG_LEVEL: 'info', ...env });
 }
 
 async function load(url: string) {

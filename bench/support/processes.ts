@@ -1,0 +1,52 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** Polls `url` until it answers 2xx (bounded), failing early if the process exits. */
+export async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${url} not ready in ${timeoutMs} ms`);
+}
+
+/** SIGTERM, then SIGKILL after 10 s. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts a built app and resolves when /health/ready answers, with the ms that took. */
+export async function startApp(app: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; readyMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [resolve(__dirname, `../../apps/${app}/main.js`)], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health/ready`, child);
+  return { child, base, readyMs: Math.round(performance.now() - started) };
+}
