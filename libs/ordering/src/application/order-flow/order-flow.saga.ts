@@ -44,7 +44,8 @@ export class OrderFlowSaga {
     return of(event).pipe(
       map(toCommand),
       catchError((error: unknown) => {
-        this.logger.error({ msg: 'order flow saga could not map an event', orderId: event.orderId, err: error });
+        // Nothing here may touch the event again: it is the thing that failed.
+        this.logger.error({ msg: 'order flow saga could not map an event; other orders are unaffected', err: error });
         return EMPTY;
       }),
     );
