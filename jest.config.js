@@ -16,6 +16,7 @@ const ESM_PACKAGES = [
   'cookie',
   'content-disposition',
   'mime',
+  'jose',
 ];
 
 const swcTs = {

@@ -4,13 +4,13 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { startApp, stop } from './support/processes';
+import { authHeader, BENCH_AUTH, startApp, stop } from './support/processes';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const SERVICES = ['catalog', 'ordering', 'payments', 'shipping', 'notifications'];
+const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
 
 async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   const name = `commerce_bench_orders_${Date.now()}_${randomBytes(2).toString('hex')}`;
@@ -43,9 +43,18 @@ async function commitRate(url: string): Promise<string> {
 }
 
 async function driveOrders(base: string, url: string): Promise<string> {
-  const created = await fetch(`${base}/api/products`, {
+  const admin = await authHeader(base, BENCH_AUTH.ADMIN_EMAIL, BENCH_AUTH.ADMIN_PASSWORD);
+  const customerEmail = `bench-${randomBytes(4).toString('hex')}@example.com`;
+  const customerPassword = `bench-${randomBytes(12).toString('hex')}`;
+  await fetch(`${base}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: customerEmail, password: customerPassword, name: 'Bench' }),
+  });
+  const customer = await authHeader(base, customerEmail, customerPassword);
+  const created = await fetch(`${base}/api/products`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...admin },
     body: JSON.stringify({
       sku: `BENCH-${randomBytes(3).toString('hex')}`,
       name: 'Bench',
@@ -67,7 +76,7 @@ async function driveOrders(base: string, url: string): Promise<string> {
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < ORDERS) await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      while (next++ < ORDERS) await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...customer }, body });
     }),
   );
   const deadline = Date.now() + 300_000;
@@ -109,7 +118,7 @@ async function main(): Promise<void> {
   ]);
   process.stderr.write('driving orders through the split topology\n');
   rows.push([
-    'split over RabbitMQ (6 processes)',
+    'split over RabbitMQ (7 processes)',
     await withDatabase(async (url) => {
       const env = {
         DATABASE_URL: url,

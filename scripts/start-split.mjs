@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const SERVICES = [
+  { name: 'identity', main: 'dist/apps/identity/main.js', port: 3100 },
   { name: 'catalog', main: 'dist/apps/catalog/main.js', port: 3101 },
   { name: 'ordering', main: 'dist/apps/ordering/main.js', port: 3102 },
   { name: 'payments', main: 'dist/apps/payments/main.js', port: 3103 },

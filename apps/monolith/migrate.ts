@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { catalogDatabase } from '@commerce/catalog';
+import { identityDatabase } from '@commerce/identity';
 import { notificationsDatabase } from '@commerce/notifications';
 import { orderingDatabase } from '@commerce/ordering';
 import { paymentsDatabase } from '@commerce/payments';
 import { runMigrations } from '@commerce/platform';
 import { shippingDatabase } from '@commerce/shipping';
 
-void runMigrations([catalogDatabase, orderingDatabase, paymentsDatabase, shippingDatabase, notificationsDatabase]);
+void runMigrations([identityDatabase, catalogDatabase, orderingDatabase, paymentsDatabase, shippingDatabase, notificationsDatabase]);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@commerce/catalog';
 import { EdgeModule } from '@commerce/edge';
+import { IdentityModule } from '@commerce/identity';
 import { MessagingModule } from '@commerce/messaging';
 import { NotificationsModule } from '@commerce/notifications';
 import { OrderingModule } from '@commerce/ordering';
@@ -13,6 +14,7 @@ import { ShippingModule } from '@commerce/shipping';
   imports: [
     PlatformModule.forRoot(),
     MessagingModule.forRoot({ service: 'monolith' }),
+    IdentityModule,
     CatalogModule,
     OrderingModule,
     PaymentsModule,

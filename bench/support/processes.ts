@@ -2,6 +2,26 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
+/** Credentials the benchmarked apps run with (production mode requires them). */
+export const BENCH_AUTH = {
+  JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef0123',
+  ADMIN_EMAIL: 'admin@bench.local',
+  ADMIN_PASSWORD: 'bench-admin-password-7781',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  RATE_LIMIT_ORDERS_PER_MINUTE: '1000000',
+};
+
+/** Logs in and returns the Authorization header. */
+export async function authHeader(base: string, email: string, password: string): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
+}
+
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -43,7 +63,7 @@ export async function startApp(app: string, env: Record<string, string>): Promis
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [resolve(__dirname, `../../apps/${app}/main.js`)], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'warn', ...BENCH_AUTH, ...env, PORT: String(port) },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { call } from '../support/http-harness';
+import { bearer, call as rawCall } from '../support/http-harness';
 import { RunningTopology, startTopology, TOPOLOGIES } from '../support/topology';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
+
+/** The catalog suites act as the admin (catalog writes and the DLQ API need that role); auth has its own suite. */
+let adminToken = '';
+const call = (baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  rawCall(baseUrl, method, path, body, { ...bearer(adminToken), ...headers });
 
 const product = (overrides: Record<string, unknown> = {}) => ({
   sku: `E2E-${randomUUID().slice(0, 8)}`,
@@ -28,6 +33,7 @@ describe.each(TOPOLOGIES)('catalog over HTTP, topology %s', (topology) => {
     scratch = await createScratchDatabase('commerce_e2e_catalog');
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'true', BODY_LIMIT_BYTES: '65536' });
     base = running.baseUrl;
+    adminToken = running.adminToken;
   });
 
   afterAll(async () => {
@@ -206,6 +212,7 @@ describe.each(TOPOLOGIES)('dead-letter admin API, topology %s', (topology) => {
   beforeAll(async () => {
     scratch = await createScratchDatabase('commerce_e2e_dlq');
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'false' });
+    adminToken = running.adminToken;
   });
 
   afterAll(async () => {

@@ -1,4 +1,6 @@
 import { catalogConfigSchema } from '@commerce/catalog';
+import { edgeConfigSchema } from '@commerce/edge';
+import { identityConfigSchema } from '@commerce/identity';
 import { messagingConfigSchema } from '@commerce/messaging';
 import { notificationsConfigSchema } from '@commerce/notifications';
 import { orderingConfigSchema } from '@commerce/ordering';
@@ -23,7 +25,16 @@ const compose = parse(readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8'),
   >;
 };
 const appServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
-const SCHEMAS = [platformConfigSchema, messagingConfigSchema, catalogConfigSchema, orderingConfigSchema, paymentsConfigSchema, notificationsConfigSchema];
+const SCHEMAS = [
+  platformConfigSchema,
+  messagingConfigSchema,
+  catalogConfigSchema,
+  orderingConfigSchema,
+  paymentsConfigSchema,
+  notificationsConfigSchema,
+  identityConfigSchema,
+  edgeConfigSchema,
+];
 const KNOWN = new Set([...SCHEMAS.flatMap((schema) => Object.keys(schema.shape)), 'APP']);
 const CONTEXT_URL = /^[A-Z]+_DATABASE_URL$/;
 

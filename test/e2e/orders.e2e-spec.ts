@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { call } from '../support/http-harness';
+import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology, TOPOLOGIES } from '../support/topology';
 
@@ -16,6 +16,8 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
   let base: string;
   let pg: Client;
   let mailDir: string;
+  let customer: Record<string, string>;
+  let admin: Record<string, string>;
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('commerce_e2e_orders');
@@ -30,8 +32,13 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
       SIM_PROVIDER_SLOW_MS: '800',
       MAIL_DIR: mailDir,
       OUTBOX_POLL_MS: '200',
+      // 200 orders arrive at once while other suites share the two cores: this suite checks
+      // invariants, not latency, so requests may queue longer than the default 5 s.
+      BUS_REQUEST_TIMEOUT_MS: '30000',
     });
     base = running.baseUrl;
+    admin = bearer(running.adminToken);
+    customer = (await newCustomer(base)).auth;
     pg = new Client({ connectionString: scratch.url });
     await pg.connect();
   }, 120_000);
@@ -45,26 +52,38 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
 
   const product = async (stock: number, amount = 1250) =>
     (
-      await call(base, 'POST', '/api/products', {
-        sku: `O-${randomUUID().slice(0, 8)}`,
-        name: 'Widget',
-        category: 'test',
-        price: { amount, currency: 'EUR' },
-        initialStock: stock,
-      })
+      await call(
+        base,
+        'POST',
+        '/api/products',
+        {
+          sku: `O-${randomUUID().slice(0, 8)}`,
+          name: 'Widget',
+          category: 'test',
+          price: { amount, currency: 'EUR' },
+          initialStock: stock,
+        },
+        admin,
+      )
     ).body.id as string;
   const place = (lines: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    call(base, 'POST', '/api/orders', { lines, shippingAddress: address, paymentToken: 'tok_visa', email: 'ada@example.com', ...extra }, headers);
-  const order = async (id: string) =>
-    (await call(base, 'GET', `/api/orders/${id}`)).body as unknown as {
+    call(
+      base,
+      'POST',
+      '/api/orders',
+      { lines, shippingAddress: address, paymentToken: 'tok_visa', email: 'ada@example.com', ...extra },
+      { ...customer, ...headers },
+    );
+  const order = async (id: string, auth = customer) =>
+    (await call(base, 'GET', `/api/orders/${id}`, undefined, auth)).body as unknown as {
       status: string;
       reason?: string;
       history: { type: string; data: Record<string, unknown> }[];
     };
-  const settle = async (id: string, timeoutMs = 30_000) => {
+  const settle = async (id: string, auth = customer, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const o = await order(id);
+      const o = await order(id, auth);
       if (TERMINAL.includes(o.status)) return o;
       if (Date.now() > deadline) throw new Error(`order ${id} still ${o.status}: ${o.history.map((h) => h.type).join(', ')}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -78,6 +97,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     }
   };
   const stock = async (id: string) => (await call(base, 'GET', `/api/products/${id}/stock`)).body;
+  const cancel = (id: string) => call(base, 'POST', `/api/orders/${id}/cancel`, undefined, customer);
   const count = async (sql: string, params: unknown[]) => Number((await pg.query(sql, params)).rows[0].n);
   const providerCalls = (orderId: string, kind: 'charge' | 'refund') =>
     count(`SELECT count(*) AS n FROM payments.sim_provider_call WHERE idempotency_key = $1`, [`${kind}:${orderId}`]);
@@ -142,7 +162,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     const p = await product(3);
     const id = (await place([{ productId: p, quantity: 1 }], { paymentToken: 'tok_slow' })).body.orderId as string;
     await waitFor('the charge to start', async () => (await order(id)).history.some((h) => h.type === 'StepStarted' && h.data.step === 'charge-payment'));
-    const cancelled = await call(base, 'POST', `/api/orders/${id}/cancel`);
+    const cancelled = await cancel(id);
     expect(cancelled.status).toBe(202);
     const o = await settle(id);
     expect(o.status).toBe('CANCELLED');
@@ -152,7 +172,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     await waitFor('the money back', async () => (await providerCalls(id, 'refund')) === 1);
     expect(await count(`SELECT count(*) AS n FROM payments.payment WHERE order_id = $1 AND status IN ('VOIDED', 'REFUNDED')`, [id])).toBe(1);
     await waitFor('the cancellation email', async () => (await emails(id, 'order-cancelled')) === 1);
-    const again = await call(base, 'POST', `/api/orders/${id}/cancel`);
+    const again = await cancel(id);
     expect(again).toMatchObject({ status: 202, body: { status: 'CANCELLED' } });
   });
 
@@ -171,24 +191,24 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     const p = await product(2);
     const id = (await place([{ productId: p, quantity: 1 }])).body.orderId as string;
     expect((await settle(id)).status).toBe('CONFIRMED');
-    const res = await call(base, 'POST', `/api/orders/${id}/cancel`);
+    const res = await cancel(id);
     expect(res).toMatchObject({ status: 409, body: { code: 'ORDERING.NOT_CANCELLABLE' } });
   });
 
   it('creates one order for the same Idempotency-Key, and refuses the key with another body', async () => {
     const p = await product(5);
     const key = `key-${randomUUID()}`;
-    const customer = { 'x-customer-id': `cust-${randomUUID().slice(0, 8)}` };
+    const someone = (await newCustomer(base)).auth;
     const [a, b] = await Promise.all([
-      place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...customer }),
-      place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...customer }),
+      place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...someone }),
+      place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...someone }),
     ]);
     expect(a.body.orderId).toBe(b.body.orderId);
     expect([a.body.created, b.body.created].sort()).toEqual([false, true]);
-    const other = await place([{ productId: p, quantity: 2 }], {}, { 'idempotency-key': key, ...customer });
+    const other = await place([{ productId: p, quantity: 2 }], {}, { 'idempotency-key': key, ...someone });
     expect(other).toMatchObject({ status: 409, body: { code: 'ORDERING.IDEMPOTENCY_KEY_REUSED' } });
-    await settle(a.body.orderId as string);
-    const mine = await call(base, 'GET', '/api/orders', undefined, customer);
+    await settle(a.body.orderId as string, someone);
+    const mine = await call(base, 'GET', '/api/orders', undefined, someone);
     expect(mine.body.total).toBe(1);
   });
 
@@ -199,7 +219,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     const o = await settle(id);
     expect(o.status).toBe('COMPENSATION_FAILED');
     expect(o.reason).toContain('refund-payment failed');
-    const listed = await call(base, 'GET', '/api/orders?status=COMPENSATION_FAILED');
+    const listed = await call(base, 'GET', '/api/orders?status=COMPENSATION_FAILED', undefined, admin);
     expect((listed.body.items as { id: string }[]).map((i) => i.id)).toContain(id);
     if (topology !== 'split')
       expect((await call(base, 'GET', '/health/ready')).body.details).toMatchObject({ orders: { status: 'up', compensationFailed: expect.any(Number) } });
@@ -213,13 +233,13 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     expect((await place([{ productId: randomUUID(), quantity: 1 }], { paymentToken: 'visa' })).status).toBe(400);
     expect((await place([{ productId: randomUUID(), quantity: 1 }], { price: 1 })).status).toBe(400);
     expect((await place([{ productId: randomUUID(), quantity: 1 }], {}, { 'idempotency-key': 'bad key!' })).status).toBe(400);
-    expect((await call(base, 'GET', `/api/orders/${randomUUID()}`)).status).toBe(404);
+    expect((await call(base, 'GET', `/api/orders/${randomUUID()}`, undefined, customer)).status).toBe(404);
   });
 
   it('never oversells when 200 orders race for 40 units, and every order ends', async () => {
     const p = await product(40);
     const results = await Promise.all(Array.from({ length: 200 }, () => place([{ productId: p, quantity: 1 }])));
-    expect(results.every((r) => r.status === 202)).toBe(true);
+    expect(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body.code])).toEqual([]);
     const ids = results.map((r) => r.body.orderId as string);
     const deadline = Date.now() + 150_000;
     let statuses: string[] = [];

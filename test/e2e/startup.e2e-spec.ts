@@ -79,9 +79,16 @@ describe('start-up', () => {
       await waitReady(base, first, 60_000);
       const seeded = (await (await fetch(`${base}/api/products`)).json()) as { total: number };
       expect(seeded.total).toBe(8);
-      const created = await fetch(`${base}/api/products`, {
+      const login = await fetch(`${base}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@commerce-kit.local', password: 'development-admin-password' }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const created = await fetch(`${base}/api/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
         body: JSON.stringify({ sku: 'KEEP-ME', name: 'Survives restarts', category: 'test', price: { amount: 100, currency: 'EUR' } }),
       });
       expect(created.status).toBe(201);

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { call } from '../support/http-harness';
+import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
 
@@ -35,22 +35,35 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
 
   it('ends every order, captures no payment twice and leaks no stock', async () => {
     const base = running.baseUrl;
+    const customer = (await newCustomer(base)).auth;
     const product = (
-      await call(base, 'POST', '/api/products', {
-        sku: `CRASH-${randomUUID().slice(0, 6)}`,
-        name: 'Crash',
-        category: 'test',
-        price: { amount: 700, currency: 'EUR' },
-        initialStock: STOCK,
-      })
+      await call(
+        base,
+        'POST',
+        '/api/products',
+        {
+          sku: `CRASH-${randomUUID().slice(0, 6)}`,
+          name: 'Crash',
+          category: 'test',
+          price: { amount: 700, currency: 'EUR' },
+          initialStock: STOCK,
+        },
+        bearer(running.adminToken),
+      )
     ).body.id as string;
     const place = () =>
-      call(base, 'POST', '/api/orders', {
-        lines: [{ productId: product, quantity: 1 }],
-        shippingAddress: address,
-        paymentToken: 'tok_visa',
-        email: 'a@example.com',
-      }).catch(() => undefined);
+      call(
+        base,
+        'POST',
+        '/api/orders',
+        {
+          lines: [{ productId: product, quantity: 1 }],
+          shippingAddress: address,
+          paymentToken: 'tok_visa',
+          email: 'a@example.com',
+        },
+        customer,
+      ).catch(() => undefined);
 
     const placing: Promise<unknown>[] = [];
     const wave = async (n: number) => {

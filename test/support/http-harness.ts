@@ -1,4 +1,5 @@
 import { Type } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, loadPlatformConfig } from '@commerce/platform';
 import { withEnv } from './context-harness';
@@ -40,3 +41,23 @@ export async function call(baseUrl: string, method: string, path: string, body?:
   }
   return { status: response.status, headers: response.headers, body: json as Record<string, unknown> & Record<string, never> };
 }
+
+/** Logs in and returns the access token; fails the test with the answer when login fails. */
+export async function logIn(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await call(baseUrl, 'POST', '/api/auth/login', { email, password });
+  if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken as string;
+}
+
+/** Registers a new customer and returns its token and id. */
+export async function newCustomer(baseUrl: string): Promise<{ token: string; id: string; email: string; auth: Record<string, string> }> {
+  const email = `c-${randomUUID().slice(0, 12)}@example.com`;
+  const password = `pw-${randomUUID()}`;
+  const res = await call(baseUrl, 'POST', '/api/auth/register', { email, password, name: 'Test Customer' });
+  if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = await logIn(baseUrl, email, password);
+  return { token, id: res.body.id as string, email, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** The Authorization header for a token. */
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

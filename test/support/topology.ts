@@ -3,17 +3,28 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { MonolithModule } from '../../apps/monolith/monolith.module';
-import { bootHttpApp } from './http-harness';
+import { bootHttpApp, logIn } from './http-harness';
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from './rabbitmq';
 
 /** The three ways the kit runs; E2E_TOPOLOGIES selects some (comma-separated), default all. */
 export type TopologyName = 'monolith' | 'monolith-rmq' | 'split';
 export const TOPOLOGIES = (process.env.E2E_TOPOLOGIES ?? 'monolith,monolith-rmq,split').split(',').map((t) => t.trim()) as TopologyName[];
 
+/** Credentials and limits every test topology runs with. */
+export const TEST_AUTH = {
+  ADMIN_EMAIL: 'admin@test.local',
+  ADMIN_PASSWORD: 'test-admin-password-4417',
+  JWT_SECRET: 'test-only-jwt-secret-0123456789abcdef0123',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
+};
+
 /** A running topology, reached over HTTP at `baseUrl`. */
 export interface RunningTopology {
   name: TopologyName;
   baseUrl: string;
+  /** A bearer token of the admin account. */
+  adminToken: string;
   /** Service processes by name (split only), to kill or restart in fault tests. */
   processes: Map<string, ServiceProcess>;
   /** SIGKILLs a service process of the split topology and starts it again with the same settings. */
@@ -31,7 +42,7 @@ export interface ServiceProcess {
 
 const ROOT = resolve(__dirname, '../..');
 /** The services of the split topology besides the gateway. */
-export const SERVICES = ['catalog', 'ordering', 'payments', 'shipping', 'notifications'];
+export const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
 const RETRY_DELAYS = '200,400';
 
 /** A port nobody listens on right now. */
@@ -94,6 +105,11 @@ export async function stopService(service: ServiceProcess, signal: NodeJS.Signal
 
 /** Boots one topology against a database; every topology serves the same HTTP API. */
 export async function startTopology(name: TopologyName, databaseUrl: string, env: Record<string, string> = {}): Promise<RunningTopology> {
+  const running = await startProcesses(name, databaseUrl, { ...TEST_AUTH, ...env });
+  return { ...running, adminToken: await logIn(running.baseUrl, TEST_AUTH.ADMIN_EMAIL, TEST_AUTH.ADMIN_PASSWORD) };
+}
+
+async function startProcesses(name: TopologyName, databaseUrl: string, env: Record<string, string>): Promise<Omit<RunningTopology, 'adminToken'>> {
   const prefix = uniquePrefix();
   const rmq = { TRANSPORT: 'rmq', RABBITMQ_URL: TEST_RABBITMQ_URL, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: RETRY_DELAYS };
   const cleanup = () => deleteTopology(prefix, ['monolith', 'gateway', ...SERVICES], RETRY_DELAYS.split(',').map(Number));

@@ -8,3 +8,4 @@ export * from './catalog/inventory.contracts';
 export * from './ordering/ordering.contracts';
 export * from './payments/payments.contracts';
 export * from './shipping/shipping.contracts';
+export * from './identity/identity.contracts';

@@ -1,1 +1,2 @@
 export * from './edge.module';
+export * from './edge.config';

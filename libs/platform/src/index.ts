@@ -16,3 +16,4 @@ export * from './persistence/embedded-postgres';
 export * from './persistence/persistence.module';
 export * from './platform.module';
 export * from './persistence/run-migrations';
+export * from './http/public-route.decorator';

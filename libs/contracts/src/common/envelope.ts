@@ -22,7 +22,7 @@ export const replySchema = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     error: z.object({
       code: z.string(),
-      kind: z.enum(['invalid', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal']),
+      kind: z.enum(['invalid', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal']),
       message: z.string(),
       details: z.unknown().optional(),
     }),

@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, PipeTransform, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DeadLetter, Transport, TRANSPORT } from '@commerce/messaging';
 import { RequestValidationError } from '@commerce/platform';
 import { ProblemDto } from '../problem.dto';
+import { RequireRole } from '../auth/auth.decorators';
 import { DeadLetterDto, ListDeadLettersQueryDto } from './dead-letter.dto';
 
 const SERVICE = /^[a-z][a-z0-9-]{0,40}$/;
@@ -17,6 +18,8 @@ class ServiceNamePipe implements PipeTransform<string, string> {
 
 /** Lists, replays and discards the dead letters of a service (admin). */
 @ApiTags('admin')
+@ApiBearerAuth()
+@RequireRole('admin')
 @Controller('api/admin/dead-letters')
 export class DeadLettersController {
   constructor(@Inject(TRANSPORT) private readonly transport: Transport) {}

@@ -109,4 +109,4 @@ export class OrderPageDto {
 }
 
 /** Validates the optional idempotency key and customer headers. */
-export const HEADER_RULES = { idempotencyKey: /^[A-Za-z0-9._:-]{1,200}$/, customerId: /^[A-Za-z0-9._@-]{1,100}$/ };
+export const HEADER_RULES = { idempotencyKey: /^[A-Za-z0-9._:-]{1,200}$/ };

@@ -1,19 +1,23 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { CancelOrder, GetOrder, ListOrders, OrderView, PlaceOrder, ResultOf } from '@commerce/contracts';
+import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { CancelOrder, DomainError, GetOrder, ListOrders, OrderView, PlaceOrder, ResultOf } from '@commerce/contracts';
 import { MessageBus } from '@commerce/messaging';
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { AuthUser, CurrentUser } from '../auth/auth.decorators';
 import { HEADER_RULES, ListOrdersQueryDto, OrderAcceptedDto, OrderDto, OrderPageDto, PlaceOrderDto } from './order.dto';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ path: 'id', message: 'id must be a UUID' }]) });
@@ -24,16 +28,26 @@ function header(value: string | undefined, rule: RegExp, name: string): string |
   return value;
 }
 
-/** REST for orders. Until identity lands, the customer is named by the X-Customer-Id header. */
+/** The caller's order, or 404 (not 403) when it belongs to someone else, so its existence is not confirmed. */
+function ownedBy(user: AuthUser, order: OrderView): OrderView {
+  if (user.role !== 'admin' && order.customerId !== user.id) throw new DomainError('ORDERING.ORDER_NOT_FOUND', 'not-found', `Order ${order.id} does not exist`);
+  return order;
+}
+
+/** REST for orders: customers see and cancel only their own; admins see all. */
 @ApiTags('orders')
+@ApiBearerAuth()
 @ApiBadRequestResponse({ type: ProblemDto })
-@ApiHeader({ name: 'X-Customer-Id', required: false, description: 'Placeholder for the authenticated customer (default "anonymous")' })
 @Controller('api/orders')
 export class OrdersController {
   constructor(private readonly bus: MessageBus) {}
 
   @Post()
   @HttpCode(202)
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ orders: {} })
+  @SkipThrottle({ auth: true })
+  @ApiTooManyRequestsResponse({ type: ProblemDto })
   @ApiOperation({ summary: 'Place an order; the order flow runs in the background (poll GET /api/orders/:id)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key and body return the same order; another body is 409' })
   @ApiAcceptedResponse({ type: OrderAcceptedDto })
@@ -41,12 +55,12 @@ export class OrdersController {
   async place(
     @Body() body: PlaceOrderDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-customer-id') customer: string | undefined,
+    @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ResultOf<typeof PlaceOrder>> {
     const result = await this.bus.send(PlaceOrder, {
       ...body,
-      customerId: header(customer, HEADER_RULES.customerId, 'X-Customer-Id') ?? 'anonymous',
+      customerId: user.id,
       idempotencyKey: header(idempotencyKey, HEADER_RULES.idempotencyKey, 'Idempotency-Key'),
     });
     void reply.header('location', `/api/orders/${result.orderId}`);
@@ -54,11 +68,11 @@ export class OrdersController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List orders, newest first (the caller's own when X-Customer-Id is sent)" })
+  @ApiOperation({ summary: 'List my orders, newest first (an admin sees every order)' })
   @ApiOkResponse({ type: OrderPageDto })
-  list(@Query() query: ListOrdersQueryDto, @Headers('x-customer-id') customer: string | undefined): Promise<ResultOf<typeof ListOrders>> {
+  list(@Query() query: ListOrdersQueryDto, @CurrentUser() user: AuthUser): Promise<ResultOf<typeof ListOrders>> {
     return this.bus.request(ListOrders, {
-      customerId: header(customer, HEADER_RULES.customerId, 'X-Customer-Id'),
+      customerId: user.role === 'admin' ? undefined : user.id,
       status: query.status,
       limit: query.limit ?? 20,
       offset: query.offset ?? 0,
@@ -69,8 +83,8 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order: status and history' })
   @ApiOkResponse({ type: OrderDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  get(@Param('id', uuid) id: string): Promise<OrderView> {
-    return this.bus.request(GetOrder, { orderId: id });
+  async get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<OrderView> {
+    return ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
   }
 
   @Post(':id/cancel')
@@ -79,7 +93,8 @@ export class OrdersController {
   @ApiAcceptedResponse({ type: OrderAcceptedDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'ORDERING.NOT_CANCELLABLE' })
-  cancel(@Param('id', uuid) id: string): Promise<ResultOf<typeof CancelOrder>> {
+  async cancel(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<ResultOf<typeof CancelOrder>> {
+    ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
     return this.bus.send(CancelOrder, { orderId: id });
   }
 }

@@ -1,10 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdjustStock, CreateProduct, GetProduct, GetStock, ListProducts, ProductView, ResultOf, StockLevelView, UpdateProduct } from '@commerce/contracts';
 import { MessageBus } from '@commerce/messaging';
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { Public, RequireRole } from '../auth/auth.decorators';
 import { CreateProductDto, ListProductsQueryDto, ProductDto, ProductPageDto, UpdateProductDto } from './product.dto';
 import { AdjustStockDto, StockLevelDto } from './stock.dto';
 
@@ -18,6 +28,7 @@ export class ProductsController {
   constructor(private readonly bus: MessageBus) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'List products, filtered by category and searched by text' })
   @ApiOkResponse({ type: ProductPageDto })
   list(@Query() query: ListProductsQueryDto): Promise<ResultOf<typeof ListProducts>> {
@@ -25,6 +36,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @Public()
   @ApiOperation({ summary: 'Get one product' })
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -33,7 +45,9 @@ export class ProductsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a product' })
+  @RequireRole('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Create a product (admin)' })
   @ApiCreatedResponse({ type: ProductDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'SKU already used' })
   async create(@Body() body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductView> {
@@ -43,7 +57,9 @@ export class ProductsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change some fields of a product' })
+  @RequireRole('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change some fields of a product (admin)' })
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   update(@Param('id', uuid) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
@@ -51,6 +67,7 @@ export class ProductsController {
   }
 
   @Get(':id/stock')
+  @Public()
   @ApiOperation({ summary: 'Stock counters of a product' })
   @ApiOkResponse({ type: StockLevelDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -60,7 +77,9 @@ export class ProductsController {
 
   @Post(':id/stock')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Adjust available stock by a signed delta' })
+  @RequireRole('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Adjust available stock by a signed delta (admin)' })
   @ApiOkResponse({ type: StockLevelDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'Stock would go below zero' })

@@ -2,10 +2,12 @@ import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseRegistry } from '../persistence/database.registry';
+import { Public } from '../http/public-route.decorator';
 import { ReadinessRegistry } from './readiness.registry';
 
 /** Liveness and readiness probes for orchestrators and load balancers. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController implements OnModuleInit {
   constructor(

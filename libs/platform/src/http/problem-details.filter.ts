@@ -47,6 +47,14 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemDetai
 
 /** Sends a problem details body with the right content type. */
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
+  if (problem.status === 429 && !reply.hasHeader('retry-after')) {
+    // Named throttlers answer Retry-After-<name>; clients and proxies read the standard header.
+    const waits = Object.entries(reply.getHeaders())
+      .filter(([name]) => name.toLowerCase().startsWith('retry-after-'))
+      .map(([, value]) => Number(value));
+    void reply.header('retry-after', String(Math.max(1, ...waits.filter(Number.isFinite))));
+  }
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

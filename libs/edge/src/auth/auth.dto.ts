@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
+/** Body of POST /api/auth/register. */
+export class RegisterDto {
+  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @MaxLength(254) email!: string;
+  @ApiProperty({ example: 'violet-harbor-42-lantern', minLength: 12, description: 'At least 12 characters, not a common password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  password!: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+}
+
+/** Body of POST /api/auth/login. */
+export class LoginDto {
+  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @MaxLength(254) email!: string;
+  @ApiProperty({ example: 'violet-harbor-42-lantern' }) @IsString() @MinLength(1) @MaxLength(128) password!: string;
+}
+
+/** Body of POST /api/auth/refresh and /logout. */
+export class RefreshDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) refreshToken!: string;
+}
+
+/** Notification and language preferences. */
+export class PreferencesDto {
+  @ApiProperty({ example: ['email'], enum: ['email', 'sms', 'push'], isArray: true })
+  @IsIn(['email', 'sms', 'push'], { each: true })
+  @ArrayMaxSize(3)
+  channels!: string[];
+  @ApiProperty({ example: 'en' }) @Matches(/^[a-z]{2}(-[A-Z]{2})?$/) locale!: string;
+}
+
+/** Body of PATCH /api/me. */
+export class UpdateProfileDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ type: PreferencesDto }) @IsOptional() @ValidateNested() @Type(() => PreferencesDto) preferences?: PreferencesDto;
+}
+
+/** A session. */
+export class SessionDto {
+  @ApiProperty({ example: 'Bearer' }) tokenType!: string;
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
+  @ApiProperty({ description: 'Opaque; rotated on every refresh' }) refreshToken!: string;
+}

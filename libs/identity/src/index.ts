@@ -1,0 +1,3 @@
+export * from './identity.module';
+export * from './identity.config';
+export * from './infrastructure/identity.database';
