@@ -35,6 +35,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
       // 200 orders arrive at once while other suites share the two cores: this suite checks
       // invariants, not latency, so requests may queue longer than the default 5 s.
       BUS_REQUEST_TIMEOUT_MS: '30000',
+      EDGE_COMMAND_TIMEOUT_MS: '30000',
     });
     base = running.baseUrl;
     admin = bearer(running.adminToken);

@@ -29,6 +29,10 @@ export interface RunningTopology {
   processes: Map<string, ServiceProcess>;
   /** SIGKILLs a service process of the split topology and starts it again with the same settings. */
   crash(service: string): Promise<void>;
+  /** Stops a service process (SIGTERM) and leaves it down. */
+  stop(service: string): Promise<void>;
+  /** Starts a stopped service process again with the same settings. */
+  start(service: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,6 +124,8 @@ async function startProcesses(name: TopologyName, databaseUrl: string, env: Reco
       baseUrl: app.baseUrl,
       processes: new Map(),
       crash: () => Promise.reject(new Error('only the split topology has processes to crash')),
+      stop: () => Promise.reject(new Error('only the split topology has processes to stop')),
+      start: () => Promise.reject(new Error('only the split topology has processes to start')),
       close: async () => {
         await app.close();
         if (name === 'monolith-rmq') await cleanup();
@@ -144,6 +150,10 @@ async function startProcesses(name: TopologyName, databaseUrl: string, env: Reco
     processes,
     crash: async (service) => {
       await stopService(processes.get(service)!, 'SIGKILL');
+      processes.set(service, await startService(service, shared));
+    },
+    stop: (service) => stopService(processes.get(service)!),
+    start: async (service) => {
       processes.set(service, await startService(service, shared));
     },
     close: async () => {

@@ -8,8 +8,16 @@ export const edgeConfigSchema = z.object({
   NODE_ENV: z.string().default('development'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_ISSUER: z.string().default('commerce-kit'),
-  RATE_LIMIT_AUTH_PER_MINUTE: env.int(1, 100_000).default(10),
-  RATE_LIMIT_ORDERS_PER_MINUTE: env.int(1, 100_000).default(30),
+  RATE_LIMIT_AUTH_PER_MINUTE: env.int(1, 1_000_000).default(10),
+  RATE_LIMIT_ORDERS_PER_MINUTE: env.int(1, 1_000_000).default(30),
+  EDGE_QUERY_TIMEOUT_MS: env.int(50, 120_000).default(3000),
+  EDGE_COMMAND_TIMEOUT_MS: env.int(50, 120_000).default(15_000),
+  EDGE_QUERY_RETRIES: env.int(0, 5).default(2),
+  EDGE_COMPOSE_TIMEOUT_MS: env.int(50, 60_000).default(1500),
+  EDGE_BREAKER_THRESHOLD: env.int(1, 1000).default(5),
+  EDGE_BREAKER_HALF_OPEN_MS: env.int(100, 600_000).default(10_000),
+  EDGE_BULKHEAD_LIMIT: env.int(1, 10_000).default(100),
+  EDGE_BULKHEAD_QUEUE: env.int(0, 100_000).default(200),
 });
 
 /** Token verification and abuse limits at the HTTP edge. */

@@ -11,8 +11,8 @@ import {
 } from '@nestjs/swagger';
 import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { GetProfile, LogIn, LogOut, Profile, RefreshSession, RegisterUser, Session, UpdateProfile } from '@commerce/contracts';
-import { MessageBus } from '@commerce/messaging';
 import { ProblemDto } from '../problem.dto';
+import { ResilientBus } from '../resilience/resilient-bus';
 import { AuthUser, CurrentUser, Public } from './auth.decorators';
 import { LoginDto, RefreshDto, RegisterDto, SessionDto, UpdateProfileDto } from './auth.dto';
 
@@ -20,7 +20,7 @@ import { LoginDto, RefreshDto, RegisterDto, SessionDto, UpdateProfileDto } from 
 @ApiTags('auth')
 @Controller('api')
 export class AuthController {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(private readonly bus: ResilientBus) {}
 
   @Post('auth/register')
   @Public()

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,11 +12,12 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { SkipThrottle, Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import { CancelOrder, DomainError, GetOrder, ListOrders, OrderView, PlaceOrder, ResultOf } from '@commerce/contracts';
-import { MessageBus } from '@commerce/messaging';
+import { CancelOrder, DomainError, GetOrder, GetProducts, GetProfile, ListOrders, OrderView, PlaceOrder, ResultOf } from '@commerce/contracts';
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { ResilientBus } from '../resilience/resilient-bus';
+import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
 import { AuthUser, CurrentUser } from '../auth/auth.decorators';
 import { HEADER_RULES, ListOrdersQueryDto, OrderAcceptedDto, OrderDto, OrderPageDto, PlaceOrderDto } from './order.dto';
 
@@ -40,7 +41,10 @@ function ownedBy(user: AuthUser, order: OrderView): OrderView {
 @ApiBadRequestResponse({ type: ProblemDto })
 @Controller('api/orders')
 export class OrdersController {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(
+    private readonly bus: ResilientBus,
+    @Inject(EDGE_CONFIG) private readonly config: EdgeConfig,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -85,6 +89,39 @@ export class OrdersController {
   @ApiNotFoundResponse({ type: ProblemDto })
   async get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<OrderView> {
     return ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
+  }
+
+  @Get(':id/details')
+  @ApiOperation({ summary: 'An order with its customer and current product names, fetched in parallel; partial when a part is late' })
+  @ApiOkResponse({ description: 'order, customer, lines with current product names, partial, missing' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async details(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
+    const order = ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
+    const { history: _history, ...summary } = order;
+    const [customer, products] = await Promise.all([
+      this.inTime(this.bus.request(GetProfile, { userId: order.customerId })),
+      this.inTime(this.bus.request(GetProducts, { ids: [...new Set(order.lines.map((l) => l.productId))] })),
+    ]);
+    const names = new Map(products?.items.map((p) => [p.id, p.name]));
+    const missing = [...(customer ? [] : ['customer']), ...(products ? [] : ['products'])];
+    return {
+      order: summary,
+      customer: customer ? { name: customer.name, email: customer.email } : null,
+      lines: order.lines.map((l) => ({ ...l, currentName: products ? (names.get(l.productId) ?? null) : null })),
+      partial: missing.length > 0,
+      missing,
+    };
+  }
+
+  /** The answer if it comes within the composition deadline, else undefined (the part is reported missing). */
+  private async inTime<T>(call: Promise<T>): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.config.EDGE_COMPOSE_TIMEOUT_MS)));
+    try {
+      return await Promise.race([call.catch(() => undefined), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   @Post(':id/cancel')

@@ -10,10 +10,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdjustStock, CreateProduct, GetProduct, GetStock, ListProducts, ProductView, ResultOf, StockLevelView, UpdateProduct } from '@commerce/contracts';
-import { MessageBus } from '@commerce/messaging';
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { ResilientBus } from '../resilience/resilient-bus';
 import { Public, RequireRole } from '../auth/auth.decorators';
 import { CreateProductDto, ListProductsQueryDto, ProductDto, ProductPageDto, UpdateProductDto } from './product.dto';
 import { AdjustStockDto, StockLevelDto } from './stock.dto';
@@ -25,7 +25,7 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationEr
 @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid input (problem+json)' })
 @Controller('api/products')
 export class ProductsController {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(private readonly bus: ResilientBus) {}
 
   @Get()
   @Public()

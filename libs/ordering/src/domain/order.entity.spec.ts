@@ -88,6 +88,21 @@ describe('Order', () => {
     expect(order.overdue(new Date(Date.parse(at(1)) + 15_000), 10_000)).toBe(true);
   });
 
+  it('gives the commit after the pivot no deadline: it is retried, never compensated', () => {
+    const booked = replay(
+      placed,
+      started('reserve-stock'),
+      { type: 'StockReserved', data: {} },
+      started('charge-payment'),
+      { type: 'PaymentCaptured', data: {} },
+      started('create-shipment'),
+      { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
+      started('commit-stock'),
+    );
+    expect(booked.overdue(new Date(Date.parse(at(7)) + 3_600_000), 10_000)).toBe(false);
+    expect(booked.nextAction()).toBe('commit-stock');
+  });
+
   it('cancels before shipping, compensating what was done, and ends CANCELLED', () => {
     const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'));
     expect(order.requestCancellation()).toEqual([{ type: 'CancellationRequested', data: {} }]);

@@ -130,9 +130,18 @@ export class Order {
     return 'finalize';
   }
 
-  /** Whether the step in progress has run past its deadline. */
+  /** Whether the step in progress has run past its deadline (steps past the pivot have none: they are retried). */
   overdue(now: Date, stepTimeoutMs: number): boolean {
-    return this.current !== undefined && now.getTime() - new Date(this.current.since).getTime() > stepTimeoutMs;
+    if (this.current === undefined || !Order.hasDeadline(this.current.step)) return false;
+    return now.getTime() - new Date(this.current.since).getTime() > stepTimeoutMs;
+  }
+
+  /**
+   * Once the shipment is booked the order is past its pivot: committing the sold stock is retried
+   * until it succeeds (it is idempotent) and is never compensated, so it has no deadline.
+   */
+  static hasDeadline(step: string): boolean {
+    return step !== 'commit-stock';
   }
 
   /** The events that finish the order once nothing is left to do. */

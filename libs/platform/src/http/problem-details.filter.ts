@@ -46,7 +46,8 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemDetai
 }
 
 /** Sends a problem details body with the right content type. */
-export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails, retryAfterSeconds?: number): void {
+  if (problem.status === 503) void reply.header('retry-after', String(retryAfterSeconds ?? 5));
   if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
   if (problem.status === 429 && !reply.hasHeader('retry-after')) {
     // Named throttlers answer Retry-After-<name>; clients and proxies read the standard header.
@@ -68,6 +69,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const problem = toProblem(error, request);
     if (problem.status >= 500) this.logger.error({ msg: 'request failed', status: problem.status, code: problem.code, err: error });
-    sendProblem(http.getResponse<FastifyReply>(), problem);
+    const retryAfter = (error as DomainError)?.details as { retryAfterSeconds?: number } | undefined;
+    sendProblem(http.getResponse<FastifyReply>(), problem, retryAfter?.retryAfterSeconds);
   }
 }

@@ -75,7 +75,9 @@ export class OrderFlow {
         outcome = await this.callStep(started, step, Math.max(remaining, 50));
       } catch (error) {
         const code = (error as DomainError).code;
-        if (code === 'MESSAGING.TIMEOUT') return this.record(orderId, (o) => (o.current?.step === step ? [{ type: 'StepTimedOut', data: { step } }] : []));
+        if (code === 'MESSAGING.TIMEOUT' && Order.hasDeadline(step)) {
+          return this.record(orderId, (o) => (o.current?.step === step ? [{ type: 'StepTimedOut', data: { step } }] : []));
+        }
         // Unavailable or failing owner: the step stays in progress and is resumed until its deadline.
         this.logger.warn({ msg: 'order step failed; it will be resumed', orderId, step, code, err: (error as Error).message });
         return undefined;
