@@ -14,7 +14,7 @@ import { GetProfile, LogIn, LogOut, Profile, RefreshSession, RegisterUser, Sessi
 import { ProblemDto } from '../problem.dto';
 import { ResilientBus } from '../resilience/resilient-bus';
 import { AuthUser, CurrentUser, Public } from './auth.decorators';
-import { LoginDto, RefreshDto, RegisterDto, SessionDto, UpdateProfileDto } from './auth.dto';
+import { LoginDto, ProfileDto, RefreshDto, RegisterDto, SessionDto, UpdateProfileDto } from './auth.dto';
 
 /** Accounts and sessions, mapped onto identity's messages. Login and registration are rate limited. */
 @ApiTags('auth')
@@ -28,7 +28,7 @@ export class AuthController {
   @Throttle({ auth: {} })
   @SkipThrottle({ orders: true })
   @ApiOperation({ summary: 'Create a customer account' })
-  @ApiCreatedResponse({ description: 'The profile' })
+  @ApiCreatedResponse({ type: ProfileDto })
   @ApiTooManyRequestsResponse({ type: ProblemDto })
   register(@Body() body: RegisterDto): Promise<Profile> {
     return this.bus.send(RegisterUser, body);
@@ -70,6 +70,7 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'My profile and preferences' })
+  @ApiOkResponse({ type: ProfileDto })
   @ApiUnauthorizedResponse({ type: ProblemDto })
   me(@CurrentUser() user: AuthUser): Promise<Profile> {
     return this.bus.request(GetProfile, { userId: user.id });
@@ -78,6 +79,7 @@ export class AuthController {
   @Patch('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change my name or preferences' })
+  @ApiOkResponse({ type: ProfileDto })
   updateMe(@CurrentUser() user: AuthUser, @Body() body: UpdateProfileDto): Promise<Profile> {
     return this.bus.send(UpdateProfile, { userId: user.id, ...body, preferences: body.preferences as Profile['preferences'] | undefined });
   }

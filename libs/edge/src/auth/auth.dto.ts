@@ -46,3 +46,13 @@ export class SessionDto {
   @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
   @ApiProperty({ description: 'Opaque; rotated on every refresh' }) refreshToken!: string;
 }
+
+/** A user's profile. */
+export class ProfileDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['customer', 'admin'] }) role!: string;
+  @ApiProperty({ type: PreferencesDto }) preferences!: PreferencesDto;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
