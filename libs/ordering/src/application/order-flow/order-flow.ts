@@ -46,6 +46,20 @@ export class OrderFlow {
   /** Next actions recorded while an order was busy, announced once it is free. */
   private readonly pending: OrderAdvanced[] = [];
 
+  /**
+   * What the same transaction can record next, saving a round of the saga: the start of the next
+   * forward step (its deadline runs from here), or the final event once nothing is left to do.
+   * Compensations are not chained: each records its own attempt.
+   */
+  private followUp(order: Order, recorded: OrderEvent[]): OrderEvent[] {
+    const outcome = recorded[recorded.length - 1];
+    if (outcome.type === 'StepStarted' || outcome.type === 'LateReplyIgnored' || order.terminal) return [];
+    const next = order.nextAction();
+    if (next === 'finalize') return [order.finalEvent()];
+    if (next === 'charge-payment' || next === 'create-shipment' || next === 'commit-stock') return [{ type: 'StepStarted', data: { step: next } }];
+    return [];
+  }
+
   constructor(
     @InjectDataSource('ordering') private readonly dataSource: DataSource,
     private readonly store: OrderStore,
@@ -131,7 +145,9 @@ export class OrderFlow {
           const events = decide(loaded);
           if (events.length === 0) return loaded;
           await this.store.append(manager, loaded, events);
-          await this.announce(loaded, events, emit);
+          const follow = this.followUp(loaded, events);
+          if (follow.length) await this.store.append(manager, loaded, follow);
+          await this.announce(loaded, [...events, ...follow], emit);
           return loaded;
         });
         this.pending.push(new OrderAdvanced(orderId, order.nextAction()));
