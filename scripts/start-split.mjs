@@ -41,6 +41,7 @@ function stopAll(code) {
 for (const service of SERVICES) {
   const child = spawn(process.execPath, [resolve(service.main)], {
     env: {
+      NODE_ENV: 'development',
       ...process.env,
       TRANSPORT: 'rmq',
       PORT: String(service.port),

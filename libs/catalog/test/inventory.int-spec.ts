@@ -158,6 +158,14 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     await expect(harness.bus.send(CommitStock, { orderId: randomUUID() })).rejects.toMatchObject({ code: 'CATALOG.RESERVATION_NOT_FOUND' });
   });
 
+  it('applies a redelivered adjustment once', async () => {
+    const productId = await newProduct(1);
+    const raw = JSON.stringify(harness.bus.envelope(AdjustStock, { productId, delta: 5, reason: 'received' }));
+    for (let i = 0; i < 3; i++)
+      expect(JSON.parse(await harness.transport.request(AdjustStock.type, raw, 5000))).toMatchObject({ ok: true, result: { available: 6 } });
+    expect(await stockOf(productId)).toMatchObject({ available: 6 });
+  });
+
   it('adjusts stock but never below zero', async () => {
     const productId = await newProduct(1);
     await expect(harness.bus.send(AdjustStock, { productId, delta: 4, reason: 'received' })).resolves.toMatchObject({ available: 5 });

@@ -5,7 +5,7 @@ const DEV_SECRET = 'development-only-jwt-secret-never-use-in-production';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const edgeConfigSchema = z.object({
-  NODE_ENV: z.string().default('development'),
+  NODE_ENV: z.string().default('production'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_ISSUER: z.string().default('commerce-kit'),
   RATE_LIMIT_AUTH_PER_MINUTE: env.int(1, 1_000_000).default(10),

@@ -5,7 +5,7 @@ const DEV_SECRET = 'development-only-jwt-secret-never-use-in-production';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const identityConfigSchema = z.object({
-  NODE_ENV: z.string().default('development'),
+  NODE_ENV: z.string().default('production'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_ISSUER: z.string().default('commerce-kit'),
   ACCESS_TOKEN_TTL_S: env.int(30, 86_400).default(900),

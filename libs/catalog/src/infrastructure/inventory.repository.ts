@@ -49,9 +49,17 @@ export class InventoryRepository {
     return new Map(rows.map((r) => [r.product_id, toStockLevel(r)]));
   }
 
-  async saveAvailable(manager: EntityManager, level: StockLevel, delta: number, reason: string): Promise<void> {
+  /** Records an adjustment once per message id; false when this message was already applied. */
+  async recordAdjustment(manager: EntityManager, adjustment: { productId: string; delta: number; reason: string; messageId: string }): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO catalog.stock_adjustment (product_id, delta, reason, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING id`,
+      [adjustment.productId, adjustment.delta, adjustment.reason, adjustment.messageId],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async saveAvailable(manager: EntityManager, level: StockLevel): Promise<void> {
     await manager.query(`UPDATE catalog.stock SET available = $2, updated_at = now() WHERE product_id = $1`, [level.productId, level.available]);
-    await manager.query(`INSERT INTO catalog.stock_adjustment (product_id, delta, reason) VALUES ($1, $2, $3)`, [level.productId, delta, reason]);
   }
 
   /** Applies one movement to every line in a single statement. */

@@ -68,8 +68,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
     });
     this.connection.on('disconnect', (error: Error) => {
       this.connected = false;
-      if (!this.closing) this.logger.warn({ msg: 'broker connection lost; reconnecting', err: error.message });
+      if (!this.closing) this.logger.warn({ msg: 'broker connection lost; reconnecting', err: error?.message });
+      // Replies to these were addressed to the lost channel: fail them now as unavailable (retryable), not as timeouts.
+      for (const correlationId of [...this.pending.keys()]) {
+        this.settle(correlationId, new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The broker connection was lost before the reply came'));
+      }
     });
+    // Without listeners, a hard connection error would be thrown as an uncaught exception.
+    this.connection.on('error', (error: Error) => this.logger.warn({ msg: 'broker connection error', err: error?.message }));
     this.connection.on('reconnect-failed', (error: Error) => this.logger.error({ msg: 'broker reconnection gave up', err: error.message }));
   }
 
@@ -77,11 +83,11 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.model = model;
     this.consumers = [];
     const t = this.topology;
-    const publisher = await model.createConfirmChannel();
+    const publisher = this.watch(await model.createConfirmChannel(), 'publisher');
     await publisher.assertExchange(t.eventsExchange, 'topic', { durable: true });
     await publisher.assertExchange(t.requestsExchange, 'direct', { durable: true });
 
-    const requester = await model.createChannel();
+    const requester = this.watch(await model.createChannel(), 'requester');
     requester.on('return', (msg: ConsumeMessage) => {
       const type = msg.properties.type as string | undefined;
       this.settle(
@@ -107,7 +113,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private async consumeRequests(model: ChannelModel, kind: 'command' | 'query', types: string[]): Promise<void> {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
-    const channel = await model.createChannel();
+    const channel = this.watch(await model.createChannel(), `${kind} consumer`);
     await channel.prefetch(this.options.prefetch);
     await channel.assertQueue(queue, { durable: true });
     for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
@@ -124,7 +130,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
 
   private async consumeEvents(model: ChannelModel, publisher: ConfirmChannel): Promise<void> {
     const t = this.topology;
-    const channel = await model.createChannel();
+    const channel = this.watch(await model.createChannel(), 'event consumer');
     await channel.prefetch(this.options.prefetch);
     await channel.assertQueue(t.eventsQueue, { durable: true });
     await channel.assertQueue(t.deadLetterQueue, { durable: true });
@@ -191,14 +197,18 @@ export class RmqTransport implements Transport, DeadLetterStore {
         reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
-      this.requester!.publish(this.topology.requestsExchange, type, Buffer.from(raw), {
-        replyTo: REPLY_TO,
-        correlationId,
-        type,
-        mandatory: true,
-        expiration: String(timeoutMs),
-        contentType: 'application/json',
-      });
+      try {
+        this.requester!.publish(this.topology.requestsExchange, type, Buffer.from(raw), {
+          replyTo: REPLY_TO,
+          correlationId,
+          type,
+          mandatory: true,
+          expiration: String(timeoutMs),
+          contentType: 'application/json',
+        });
+      } catch (error) {
+        this.settle(correlationId, new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `Could not send ${type}: ${String(error)}`));
+      }
     });
   }
 
@@ -290,6 +300,11 @@ export class RmqTransport implements Transport, DeadLetterStore {
     }
   }
 
+  private watch<C extends Channel>(channel: C, role: string): C {
+    channel.on('error', (error: Error) => this.logger.warn({ msg: 'broker channel error', role, err: error?.message }));
+    return channel;
+  }
+
   private settle(correlationId: string, outcome: string | Error): void {
     const pending = this.pending.get(correlationId);
     if (!pending) return; // late reply after a timeout
@@ -311,12 +326,16 @@ export class RmqTransport implements Transport, DeadLetterStore {
     if (this.connected) return;
     if (!this.connection) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is not started');
     let timer: NodeJS.Timeout | undefined;
+    let wake: () => void = () => undefined;
     await Promise.race([
-      new Promise<void>((resolve) => this.waiters.push(resolve)),
+      new Promise<void>((resolve) => this.waiters.push((wake = resolve))),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message broker is not reachable')), CONNECT_WAIT_MS);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => {
+      clearTimeout(timer);
+      this.waiters = this.waiters.filter((w) => w !== wake);
+    });
   }
 
   private track(promise: Promise<unknown>): void {

@@ -115,6 +115,19 @@ describe('Order', () => {
     expect(cancelling.requestCancellation()).toEqual([]);
   });
 
+  it('refuses to cancel once the shipment is booked, even before the stock commit is recorded', () => {
+    const booked = replay(
+      placed,
+      started('reserve-stock'),
+      { type: 'StockReserved', data: {} },
+      started('charge-payment'),
+      { type: 'PaymentCaptured', data: {} },
+      started('create-shipment'),
+      { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
+    );
+    expect(() => booked.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));
+  });
+
   it('refuses to cancel a confirmed order', () => {
     const order = replay(placed, { type: 'OrderConfirmed', data: {} });
     expect(() => order.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));

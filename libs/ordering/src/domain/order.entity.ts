@@ -150,9 +150,11 @@ export class Order {
     return this.cause === 'cancelled' ? { type: 'OrderCancelled', data: {} } : { type: 'OrderRejected', data: { reason: this.reason ?? 'rejected' } };
   }
 
-  /** A customer may cancel until the order is confirmed (shipped); cancelling twice is harmless. */
+  /** A customer may cancel until the shipment is booked; cancelling twice is harmless. */
   requestCancellation(): OrderEvent[] {
-    if (this.status === 'CONFIRMED' || this.status === 'COMPENSATION_FAILED') throw new OrderNotCancellableError(this.id, this.status);
+    // Once the shipment is booked the order is past its pivot: it completes, it is not undone.
+    if (this.status === 'CONFIRMED' || this.status === 'COMPENSATION_FAILED' || this.shipment === 'done')
+      throw new OrderNotCancellableError(this.id, this.status);
     if (this.status === 'COMPENSATING' || this.terminal) return [];
     return [{ type: 'CancellationRequested', data: {} }];
   }

@@ -18,6 +18,10 @@ describe('Payment', () => {
     expect(new Payment(id, 'DECLINED').refund()).toBe('nothing');
   });
 
+  it('checks a voided payment at the provider again, in case a charge landed or a give-back failed', () => {
+    expect(new Payment(id, 'VOIDED').refund()).toBe('recheck');
+  });
+
   it('gives back money captured after the payment was voided', () => {
     expect(new Payment(id, 'VOIDED').settle(true)).toEqual({ status: 'VOIDED', giveBack: true });
     expect(new Payment(id, 'VOIDED').settle(false)).toEqual({ status: 'VOIDED', giveBack: false });

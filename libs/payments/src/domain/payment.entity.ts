@@ -4,7 +4,7 @@ import type { PaymentStatus } from '@commerce/contracts';
 export type ChargeDecision = 'call-provider' | 'answer-recorded';
 
 /** What to do when a refund for an order is requested, given what is recorded. */
-export type RefundDecision = 'refund-at-provider' | 'void' | 'nothing';
+export type RefundDecision = 'refund-at-provider' | 'void' | 'recheck' | 'nothing';
 
 /** An order's payment and the moves its status allows. Refunds never exceed the capture: one full refund, once. */
 export class Payment {
@@ -18,10 +18,15 @@ export class Payment {
     return this.status === 'PENDING' ? 'call-provider' : 'answer-recorded';
   }
 
-  /** Captured money goes back once; an in-flight charge is voided; a declined, refunded or voided one needs nothing. */
+  /**
+   * Captured money goes back once; an in-flight charge is voided; a voided one is checked again at
+   * the provider (a charge may have landed, or an earlier give-back failed); declined or refunded
+   * needs nothing.
+   */
   refund(): RefundDecision {
     if (this.status === 'CAPTURED') return 'refund-at-provider';
     if (this.status === 'PENDING') return 'void';
+    if (this.status === 'VOIDED') return 'recheck';
     return 'nothing';
   }
 

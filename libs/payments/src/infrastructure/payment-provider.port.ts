@@ -1,3 +1,5 @@
+import { ExponentialBackoff, handleType, retry } from 'cockatiel';
+
 /** A provider's answer to a charge. */
 export type ChargeOutcome = { captured: true; reference: string } | { captured: false; reason: string };
 
@@ -13,7 +15,17 @@ export class TransientProviderError extends Error {
 export interface PaymentProvider {
   charge(input: { idempotencyKey: string; amount: number; currency: string; token: string }): Promise<ChargeOutcome>;
   refund(input: { idempotencyKey: string; chargeKey: string }): Promise<void>;
+  /** Refunds the charge made under `chargeKey` if the provider has one; false when it never charged. */
+  refundIfCharged(input: { idempotencyKey: string; chargeKey: string }): Promise<boolean>;
 }
 
 /** Nest injection token of the configured PaymentProvider. */
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');
+
+/** Retries transient provider failures with exponential backoff (cockatiel). */
+export function providerRetry(attempts: number) {
+  return retry(handleType(TransientProviderError), {
+    maxAttempts: Math.max(0, attempts - 1),
+    backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
+  });
+}

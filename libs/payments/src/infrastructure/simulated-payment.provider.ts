@@ -53,6 +53,15 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return stored.outcome;
   }
 
+  async refundIfCharged(input: { idempotencyKey: string; chargeKey: string }): Promise<boolean> {
+    const [charge] = (await this.dataSource.query(`SELECT outcome FROM payments.sim_provider_call WHERE idempotency_key = $1`, [input.chargeKey])) as {
+      outcome: ChargeOutcome;
+    }[];
+    if (!charge?.outcome.captured) return false;
+    await this.refund(input);
+    return true;
+  }
+
   async refund({ idempotencyKey, chargeKey }: { idempotencyKey: string; chargeKey: string }): Promise<void> {
     const [charge] = (await this.dataSource.query(`SELECT token, amount, currency FROM payments.sim_provider_call WHERE idempotency_key = $1`, [
       chargeKey,

@@ -2,9 +2,10 @@ import { ConfigError } from './config.errors';
 import { contextDatabaseUrl, loadPlatformConfig } from './platform.config';
 
 describe('loadPlatformConfig', () => {
-  it('fills defaults for a bare environment', () => {
+  it('fills safe defaults for a bare environment: production, no migrations on start', () => {
     const config = loadPlatformConfig({});
-    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', NODE_ENV: 'development', migrationsRun: true });
+    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', NODE_ENV: 'production', migrationsRun: false });
+    expect(loadPlatformConfig({ NODE_ENV: 'development' }).migrationsRun).toBe(true);
     expect(config.DATABASE_URL).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import { env, loadConfig } from './load-config';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const platformConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'expected development, test or production' }).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'expected development, test or production' }).default('production'),
   HOST: z.string().default('127.0.0.1'),
   PORT: env.int(0, 65535).default(3000),
   LOG_LEVEL: z

@@ -51,6 +51,7 @@ export class CreateCatalog1764000000000 implements MigrationInterface {
       CREATE TABLE catalog.stock_adjustment (
         id bigserial PRIMARY KEY,
         product_id uuid NOT NULL REFERENCES catalog.product (id),
+        message_id uuid UNIQUE,
         delta bigint NOT NULL,
         reason text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()

@@ -83,7 +83,9 @@ export class OrderFlow {
       }
       const started =
         order.current?.step === step ? order : await this.record(orderId, (o) => (o.nextAction() === step ? [{ type: 'StepStarted', data: { step } }] : []));
-      const remaining = this.config.ORDER_STEP_TIMEOUT_MS - (Date.now() - new Date(started.current?.since ?? Date.now()).getTime());
+      // The order moved on (a cancellation) between reading it and recording the start: send nothing.
+      if (started.current?.step !== step) return undefined;
+      const remaining = this.config.ORDER_STEP_TIMEOUT_MS - (Date.now() - new Date(started.current.since).getTime());
       let outcome: OrderEvent;
       try {
         outcome = await this.callStep(started, step, Math.max(remaining, 50));

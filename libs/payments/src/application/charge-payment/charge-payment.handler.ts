@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChargePayment, PayloadOf, PaymentCaptured, PaymentFailed, ResultOf } from '@commerce/contracts';
 import { MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
-import { ExponentialBackoff, handleType, retry } from 'cockatiel';
 import { DataSource } from 'typeorm';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
-import { PAYMENT_PROVIDER, PaymentProvider, TransientProviderError } from '../../infrastructure/payment-provider.port';
+import { PAYMENT_PROVIDER, PaymentProvider, providerRetry } from '../../infrastructure/payment-provider.port';
 import { PaymentRepository } from '../../infrastructure/payment.repository';
 
 type Result = ResultOf<typeof ChargePayment>;
@@ -32,13 +31,13 @@ export class ChargePaymentHandler {
       await this.payments.claim(m, orderId, 'PENDING', { amount, token: paymentToken, email });
       return this.payments.find(m, orderId);
     });
-    if (recorded.payment.charge() === 'answer-recorded') return this.answer(orderId, recorded.row);
+    if (recorded.payment.charge() === 'answer-recorded') {
+      // A voided payment may still hold money from a charge whose give-back failed: check again.
+      if (recorded.row.status === 'VOIDED') await this.giveBack(orderId);
+      return this.answer(orderId, recorded.row);
+    }
 
-    const policy = retry(handleType(TransientProviderError), {
-      maxAttempts: this.config.PROVIDER_ATTEMPTS - 1,
-      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
-    });
-    const outcome = await policy.execute(() =>
+    const outcome = await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() =>
       this.provider.charge({
         idempotencyKey: `charge:${orderId}`,
         amount: recorded.row.amount ? Number(recorded.row.amount) : amount.amount,
@@ -60,9 +59,16 @@ export class ChargePaymentHandler {
     if (settled.next.giveBack) {
       // The payment was voided while the provider was charging: the money goes straight back.
       this.logger.warn({ msg: 'charge completed after the payment was voided; refunding', orderId });
-      await this.provider.refund({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` });
+      await this.giveBack(orderId);
     }
     return this.answer(orderId, settled.row);
+  }
+
+  /** Returns money taken for a voided payment; throws (so the command is retried) when the provider fails. */
+  private async giveBack(orderId: string): Promise<void> {
+    await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() =>
+      this.provider.refundIfCharged({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` }),
+    );
   }
 
   private answer(orderId: string, row: { status: Result['status']; amount: string | null; currency: string | null; reason: string | null }): Result {

@@ -3,7 +3,8 @@ import { PayloadOf, PaymentRefunded, RefundPayment, ResultOf } from '@commerce/c
 import { MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
-import { PAYMENT_PROVIDER, PaymentProvider } from '../../infrastructure/payment-provider.port';
+import { PAYMENT_PROVIDER, PaymentProvider, providerRetry } from '../../infrastructure/payment-provider.port';
+import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
 import { PaymentRepository } from '../../infrastructure/payment.repository';
 
 /**
@@ -17,6 +18,7 @@ export class RefundPaymentHandler {
     private readonly payments: PaymentRepository,
     private readonly uow: UnitOfWork,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(PAYMENTS_CONFIG) private readonly config: PaymentsConfig,
   ) {}
 
   @MessageHandler(RefundPayment)
@@ -28,6 +30,11 @@ export class RefundPaymentHandler {
       if (next === 'void') await this.payments.setStatus(m, orderId, 'VOIDED');
       return next;
     });
+    const keys = { idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` };
+    if (decision === 'void' || decision === 'recheck') {
+      // A failure here is thrown, so the caller's compensation retries it; the provider call is idempotent.
+      await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() => this.provider.refundIfCharged(keys));
+    }
     if (decision === 'refund-at-provider') {
       await this.provider.refund({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` });
       await this.uow.transaction(this.dataSource, async (m, emit) => {
