@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { waitUntil } from '../support/wait-until';
 import { CreateProduct, ReserveStock, StockReserved } from '@commerce/contracts';
 import { Client } from 'pg';
 import { bootContexts, ContextHarness, EventLog, eventRecorder } from '../support/context-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../support/rabbitmq';
 import { ServiceProcess, startService, stopService } from '../support/topology';
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 describe('outbox crash safety (split topology)', () => {
   const prefix = uniquePrefix();

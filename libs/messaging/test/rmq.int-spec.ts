@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitUntil } from '../../../test/support/wait-until';
 import { connect } from 'amqplib';
 import { ProbeEcho, ProbeHappened, Probe2Module, ProbeModule, probeSwitches } from '../../../test/support/probe-context';
 import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
@@ -6,14 +7,6 @@ import { createScratchDatabase, ScratchDatabase } from '../../../test/support/po
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../../../test/support/rabbitmq';
 
 const DELAYS = [300, 600];
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 describe('RabbitMQ transport against the real broker', () => {
   const prefix = uniquePrefix();
