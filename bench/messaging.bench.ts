@@ -164,6 +164,8 @@ async function main(): Promise<void> {
     for (const q of ['events', 'commands', 'queries', 'dlq', 'retry.1.1000ms', 'retry.2.5000ms', 'retry.3.25000ms'])
       await channel.deleteQueue(`${prefix}.bench.${q}`);
     await channel.deleteExchange(`${prefix}.events`);
+    await channel.deleteQueue(`${prefix}.unrouted`);
+    await channel.deleteExchange(`${prefix}.unrouted`);
     await channel.deleteExchange(`${prefix}.requests`);
     await cleanup.close();
 

@@ -29,6 +29,8 @@ export async function deleteTopology(prefix: string, services: string[], retryDe
     for (const queue of queues) await channel.deleteQueue(queue).catch(() => undefined);
   }
   await channel.deleteExchange(`${prefix}.events`).catch(() => undefined);
+  await channel.deleteQueue(`${prefix}.unrouted`).catch(() => undefined);
+  await channel.deleteExchange(`${prefix}.unrouted`).catch(() => undefined);
   await channel.deleteExchange(`${prefix}.requests`).catch(() => undefined);
   await connection.close().catch(() => undefined);
 }

@@ -68,6 +68,20 @@ describe('RabbitMQ transport against the real broker', () => {
     await expect(publisher.bus.request(Unhandled, { text: 'x' })).rejects.toMatchObject({ code: 'MESSAGING.NO_HANDLER' });
   });
 
+  it('keeps an event nobody subscribes to in the unrouted queue instead of dropping it', async () => {
+    const Unheard = { ...ProbeHappened, type: 'probe.unheard.v1' };
+    await publisher.bus.publish(Unheard, { n: 9001, failTimes: 0 });
+    const connection = await connect(TEST_RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    try {
+      await waitUntil('the unrouted event', async () => (await channel.checkQueue(`${prefix}.unrouted`)).messageCount >= 1);
+      const msg = await channel.get(`${prefix}.unrouted`, { noAck: true });
+      expect(msg && JSON.parse(msg.content.toString())).toMatchObject({ type: 'probe.unheard.v1', payload: { n: 9001 } });
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('fans an event out to every subscribing service', async () => {
     const n = 1001;
     await publisher.bus.publish(ProbeHappened, { n, failTimes: 0 });

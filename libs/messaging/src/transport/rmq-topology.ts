@@ -9,6 +9,14 @@ export class RmqTopology {
   get eventsExchange(): string {
     return `${this.prefix}.events`;
   }
+  /** Where the events exchange sends events no queue is bound for. */
+  get unroutedExchange(): string {
+    return `${this.prefix}.unrouted`;
+  }
+  /** Events nobody subscribed to, kept for a week (at most 100 000) for inspection. */
+  get unroutedQueue(): string {
+    return `${this.prefix}.unrouted`;
+  }
   /** Direct exchange commands and queries are sent to, routed by message type to their owner. */
   get requestsExchange(): string {
     return `${this.prefix}.requests`;

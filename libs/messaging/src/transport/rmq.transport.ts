@@ -24,6 +24,8 @@ interface Pending {
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 const CONNECT_WAIT_MS = 5000;
+const UNROUTED_TTL_MS = 7 * 24 * 3600 * 1000;
+const UNROUTED_MAX = 100_000;
 
 /**
  * RabbitMQ on amqplib: events on a topic exchange with one durable queue per subscribing service,
@@ -84,7 +86,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.consumers = [];
     const t = this.topology;
     const publisher = this.watch(await model.createConfirmChannel(), 'publisher');
-    await publisher.assertExchange(t.eventsExchange, 'topic', { durable: true });
+    // Events no service subscribes to (yet) are not dropped: the alternate exchange keeps them, bounded, for inspection.
+    await publisher.assertExchange(t.unroutedExchange, 'fanout', { durable: true });
+    await publisher.assertQueue(t.unroutedQueue, {
+      durable: true,
+      arguments: { 'x-message-ttl': UNROUTED_TTL_MS, 'x-max-length': UNROUTED_MAX, 'x-overflow': 'drop-head' },
+    });
+    await publisher.bindQueue(t.unroutedQueue, t.unroutedExchange, '');
+    await publisher.assertExchange(t.eventsExchange, 'topic', { durable: true, alternateExchange: t.unroutedExchange });
     await publisher.assertExchange(t.requestsExchange, 'direct', { durable: true });
 
     const requester = this.watch(await model.createChannel(), 'requester');
