@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
+import { printFigures, runBench } from './support/report';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -176,15 +177,7 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
   }
-  process.stdout.write(`\ncommerce-kit messaging bench (node ${process.version})\n\n`);
-  const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [what, figure] of rows) process.stdout.write(`${what.padEnd(width)}  |  ${figure}\n`);
+  printFigures(`commerce-kit messaging bench (node ${process.version})`, rows);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

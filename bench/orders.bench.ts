@@ -5,6 +5,7 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { authHeader, BENCH_AUTH, startApp, stop } from './support/processes';
+import { printFigures, runBench } from './support/report';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -139,15 +140,7 @@ async function main(): Promise<void> {
       }
     }),
   ]);
-  process.stdout.write(`\ncommerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})\n\n`);
-  const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [what, figure] of rows) process.stdout.write(`${what.padEnd(width)}  |  ${figure}\n`);
+  printFigures(`commerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})`, rows);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -21,6 +21,16 @@ function replay(...events: OrderEvent[]): Order {
   );
 }
 const started = (step: string): OrderEvent => ({ type: 'StepStarted', data: { step } }) as OrderEvent;
+/** An order up to a booked shipment: past its pivot. */
+const throughShipment: OrderEvent[] = [
+  placed,
+  started('reserve-stock'),
+  { type: 'StockReserved', data: {} },
+  started('charge-payment'),
+  { type: 'PaymentCaptured', data: {} },
+  started('create-shipment'),
+  { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
+];
 
 describe('Order', () => {
   it('walks the happy path: reserve, charge, ship, commit, confirm', () => {
@@ -89,16 +99,7 @@ describe('Order', () => {
   });
 
   it('gives the commit after the pivot no deadline: it is retried, never compensated', () => {
-    const booked = replay(
-      placed,
-      started('reserve-stock'),
-      { type: 'StockReserved', data: {} },
-      started('charge-payment'),
-      { type: 'PaymentCaptured', data: {} },
-      started('create-shipment'),
-      { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
-      started('commit-stock'),
-    );
+    const booked = replay(...throughShipment, started('commit-stock'));
     expect(booked.overdue(new Date(Date.parse(at(7)) + 3_600_000), 10_000)).toBe(false);
     expect(booked.nextAction()).toBe('commit-stock');
   });
@@ -116,15 +117,7 @@ describe('Order', () => {
   });
 
   it('refuses to cancel once the shipment is booked, even before the stock commit is recorded', () => {
-    const booked = replay(
-      placed,
-      started('reserve-stock'),
-      { type: 'StockReserved', data: {} },
-      started('charge-payment'),
-      { type: 'PaymentCaptured', data: {} },
-      started('create-shipment'),
-      { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
-    );
+    const booked = replay(...throughShipment);
     expect(() => booked.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));
   });
 
