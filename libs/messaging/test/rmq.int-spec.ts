@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitUntil } from '../../../test/support/wait-until';
 import { connect } from 'amqplib';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { ProbeEcho, ProbeHappened, Probe2Module, ProbeModule, probeSwitches } from '../../../test/support/probe-context';
 import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
 import { createScratchDatabase, ScratchDatabase } from '../../../test/support/postgres';
@@ -174,5 +175,57 @@ describe('RabbitMQ transport against the real broker', () => {
     await publisher.bus.publish(ProbeHappened, { n: 7001, failTimes: 0 });
     probe = await boot('probe', [ProbeModule]);
     await waitUntil('the late delivery', async () => (await effects('n = $1', [7001])).length === 1);
+  });
+});
+
+describe('outbox relays in two processes on one schema', () => {
+  const prefix = uniquePrefix();
+  let db: ScratchDatabase;
+  const harnesses: ContextHarness[] = [];
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('commerce_it_relays');
+    for (let i = 0; i < 2; i++) {
+      harnesses.push(
+        await bootContexts({ kind: 'postgres', url: db.url }, [Probe2Module], [], {
+          service: 'relay',
+          env: { TRANSPORT: 'rmq', RABBITMQ_URL: TEST_RABBITMQ_URL, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: DELAYS.join(','), OUTBOX_POLL_MS: '50' },
+        }),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    for (const h of harnesses) await h.close().catch(() => undefined);
+    await deleteTopology(prefix, ['relay'], DELAYS);
+    await db?.drop();
+  });
+
+  it('never ship the same row twice, and prune sent rows after the retention period', async () => {
+    const connection = await connect(TEST_RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    const tap = `${prefix}.tap`;
+    await channel.assertQueue(tap, { durable: false, autoDelete: true });
+    await channel.bindQueue(tap, `${prefix}.events`, 'probe.tapped.v1');
+    const seen: string[] = [];
+    await channel.consume(tap, (msg) => msg && seen.push(String(msg.properties.messageId)), { noAck: true });
+
+    const ds = harnesses[0].dataSource('probe2');
+    const count = 300;
+    await ds.query(
+      `INSERT INTO probe2.outbox (id, type, envelope)
+       SELECT id, 'probe.tapped.v1', json_build_object('id', id, 'type', 'probe.tapped.v1', 'kind', 'event', 'correlationId', 'c', 'timestamp', now(), 'payload', json_build_object('n', n))::text
+       FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1) AS n) rows`,
+      [count],
+    );
+    await waitUntil('every row shipped', async () => seen.length >= count, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toHaveLength(count);
+    expect(new Set(seen).size).toBe(count);
+    await connection.close();
+
+    await ds.query(`UPDATE probe2.outbox SET sent_at = now() - interval '100 hours'`);
+    await harnesses[0].get(OutboxRelay).prune();
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM probe2.outbox`))[0].n)).toBe(0);
   });
 });
