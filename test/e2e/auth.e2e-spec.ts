@@ -4,8 +4,9 @@ import { MonolithModule } from '../../apps/monolith/monolith.module';
 import { bearer, bootHttpApp, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology, TEST_AUTH, TOPOLOGIES } from '../support/topology';
+import { TEST_ADDRESS } from '../support/fixtures';
 
-const address = { name: 'Ada', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const address = TEST_ADDRESS;
 const secret = new TextEncoder().encode(TEST_AUTH.JWT_SECRET);
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 

@@ -6,9 +6,10 @@ import { Client } from 'pg';
 import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology, TOPOLOGIES } from '../support/topology';
+import { TEST_ADDRESS } from '../support/fixtures';
 
 const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
-const address = { name: 'Ada Lovelace', line1: 'Main Street 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const address = TEST_ADDRESS;
 
 describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
   let scratch: ScratchDatabase;

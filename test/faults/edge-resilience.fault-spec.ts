@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
+import { TEST_ADDRESS } from '../support/fixtures';
 
-const address = { name: 'Ada', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const address = TEST_ADDRESS;
 
 describe('resilient calls from the gateway (split topology, services stopped)', () => {
   let scratch: ScratchDatabase;

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
+import { TEST_ADDRESS } from '../support/fixtures';
 
 const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 const STOCK = 25;
-const address = { name: 'Ada', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const address = TEST_ADDRESS;
 
 describe('order flow survives SIGKILLs of ordering, payments and catalog (split topology)', () => {
   let scratch: ScratchDatabase;

@@ -1,7 +1,5 @@
-import { ConfigError, env, loadConfig } from '@commerce/platform';
+import { env, loadConfig, resolveJwtSecret } from '@commerce/platform';
 import { z } from 'zod';
-
-const DEV_SECRET = 'development-only-jwt-secret-never-use-in-production';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const edgeConfigSchema = z.object({
@@ -26,9 +24,7 @@ export type EdgeConfig = Omit<z.infer<typeof edgeConfigSchema>, 'JWT_SECRET'> & 
 /** Reads the edge namespace; outside development JWT_SECRET must be given (the same one identity signs with). */
 export function loadEdgeConfig(source: Record<string, string | undefined> = process.env): EdgeConfig {
   const parsed = loadConfig(edgeConfigSchema, source);
-  const development = parsed.NODE_ENV === 'development' || parsed.NODE_ENV === 'test';
-  if (!parsed.JWT_SECRET && !development) throw new ConfigError('Invalid configuration: JWT_SECRET: required outside development (it is missing)');
-  return { ...parsed, JWT_SECRET: parsed.JWT_SECRET ?? DEV_SECRET };
+  return { ...parsed, JWT_SECRET: resolveJwtSecret(parsed.NODE_ENV, parsed.JWT_SECRET) };
 }
 
 /** Nest injection token for EdgeConfig. */

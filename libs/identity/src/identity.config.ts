@@ -1,7 +1,5 @@
-import { ConfigError, env, loadConfig } from '@commerce/platform';
+import { allowsDevelopmentDefaults, ConfigError, env, loadConfig, resolveJwtSecret } from '@commerce/platform';
 import { z } from 'zod';
-
-const DEV_SECRET = 'development-only-jwt-secret-never-use-in-production';
 
 /** The variables this namespace reads, with their rules and defaults. */
 export const identityConfigSchema = z.object({
@@ -20,13 +18,13 @@ export type IdentityConfig = Omit<z.infer<typeof identityConfigSchema>, 'JWT_SEC
 /** Reads the identity namespace; outside development the secret and the admin password must be given. */
 export function loadIdentityConfig(source: Record<string, string | undefined> = process.env): IdentityConfig {
   const parsed = loadConfig(identityConfigSchema, source);
-  const development = parsed.NODE_ENV === 'development' || parsed.NODE_ENV === 'test';
-  if (!parsed.JWT_SECRET && !development) throw new ConfigError('Invalid configuration: JWT_SECRET: required outside development (it is missing)');
+  const development = allowsDevelopmentDefaults(parsed.NODE_ENV);
+  const secret = resolveJwtSecret(parsed.NODE_ENV, parsed.JWT_SECRET);
   if (parsed.ADMIN_EMAIL && !parsed.ADMIN_PASSWORD && !development)
     throw new ConfigError('Invalid configuration: ADMIN_PASSWORD: required with ADMIN_EMAIL outside development (it is missing)');
   return {
     ...parsed,
-    JWT_SECRET: parsed.JWT_SECRET ?? DEV_SECRET,
+    JWT_SECRET: secret,
     ...(development && !parsed.ADMIN_EMAIL ? { ADMIN_EMAIL: 'admin@commerce-kit.local', ADMIN_PASSWORD: 'development-admin-password' } : {}),
   };
 }

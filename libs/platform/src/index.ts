@@ -17,3 +17,4 @@ export * from './persistence/persistence.module';
 export * from './platform.module';
 export * from './persistence/run-migrations';
 export * from './http/public-route.decorator';
+export * from './config/jwt-secret.config';

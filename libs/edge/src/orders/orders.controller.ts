@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -16,12 +16,11 @@ import { CancelOrder, DomainError, GetOrder, GetProducts, GetProfile, ListOrders
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { uuidParam } from '../uuid-param.pipe';
 import { ResilientBus } from '../resilience/resilient-bus';
 import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
 import { AuthUser, CurrentUser } from '../auth/auth.decorators';
 import { HEADER_RULES, ListOrdersQueryDto, OrderAcceptedDto, OrderDto, OrderPageDto, PlaceOrderDto } from './order.dto';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ path: 'id', message: 'id must be a UUID' }]) });
 
 function header(value: string | undefined, rule: RegExp, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -87,7 +86,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order: status and history' })
   @ApiOkResponse({ type: OrderDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  async get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<OrderView> {
+  async get(@Param('id', uuidParam) id: string, @CurrentUser() user: AuthUser): Promise<OrderView> {
     return ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
   }
 
@@ -95,7 +94,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order with its customer and current product names, fetched in parallel; partial when a part is late' })
   @ApiOkResponse({ description: 'order, customer, lines with current product names, partial, missing' })
   @ApiNotFoundResponse({ type: ProblemDto })
-  async details(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
+  async details(@Param('id', uuidParam) id: string, @CurrentUser() user: AuthUser) {
     const order = ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
     const { history: _history, ...summary } = order;
     const [customer, products] = await Promise.all([
@@ -130,7 +129,7 @@ export class OrdersController {
   @ApiAcceptedResponse({ type: OrderAcceptedDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'ORDERING.NOT_CANCELLABLE' })
-  async cancel(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<ResultOf<typeof CancelOrder>> {
+  async cancel(@Param('id', uuidParam) id: string, @CurrentUser() user: AuthUser): Promise<ResultOf<typeof CancelOrder>> {
     ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
     return this.bus.send(CancelOrder, { orderId: id });
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBadRequestResponse,
@@ -10,15 +10,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdjustStock, CreateProduct, GetProduct, GetStock, ListProducts, ProductView, ResultOf, StockLevelView, UpdateProduct } from '@commerce/contracts';
-import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { uuidParam } from '../uuid-param.pipe';
 import { ResilientBus } from '../resilience/resilient-bus';
 import { Public, RequireRole } from '../auth/auth.decorators';
 import { CreateProductDto, ListProductsQueryDto, ProductDto, ProductPageDto, UpdateProductDto } from './product.dto';
 import { AdjustStockDto, StockLevelDto } from './stock.dto';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ path: 'id', message: 'id must be a UUID' }]) });
 
 /** REST for products and stock, mapped one to one onto catalog messages. */
 @ApiTags('products')
@@ -40,7 +38,7 @@ export class ProductsController {
   @ApiOperation({ summary: 'Get one product' })
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  get(@Param('id', uuid) id: string): Promise<ProductView> {
+  get(@Param('id', uuidParam) id: string): Promise<ProductView> {
     return this.bus.request(GetProduct, { id });
   }
 
@@ -62,7 +60,7 @@ export class ProductsController {
   @ApiOperation({ summary: 'Change some fields of a product (admin)' })
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  update(@Param('id', uuid) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
+  update(@Param('id', uuidParam) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
     return this.bus.send(UpdateProduct, { id, changes: body });
   }
 
@@ -71,7 +69,7 @@ export class ProductsController {
   @ApiOperation({ summary: 'Stock counters of a product' })
   @ApiOkResponse({ type: StockLevelDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  stock(@Param('id', uuid) id: string): Promise<StockLevelView> {
+  stock(@Param('id', uuidParam) id: string): Promise<StockLevelView> {
     return this.bus.request(GetStock, { productId: id });
   }
 
@@ -83,7 +81,7 @@ export class ProductsController {
   @ApiOkResponse({ type: StockLevelDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'Stock would go below zero' })
-  adjust(@Param('id', uuid) id: string, @Body() body: AdjustStockDto): Promise<StockLevelView> {
+  adjust(@Param('id', uuidParam) id: string, @Body() body: AdjustStockDto): Promise<StockLevelView> {
     return this.bus.send(AdjustStock, { productId: id, delta: body.delta, reason: body.reason });
   }
 }

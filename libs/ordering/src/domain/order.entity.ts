@@ -10,7 +10,8 @@ const COMPENSATION_OF: Record<Compensation, 'shipment' | 'payment' | 'stock'> = 
   'refund-payment': 'payment',
   'release-stock': 'stock',
 };
-const TERMINAL: OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
+/** Statuses an order never leaves. */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 
 /**
  * An event-sourced order: its state is the fold of its events, and the next action of the order
@@ -31,6 +32,8 @@ export class Order {
   payment: PartState = 'none';
   shipment: PartState = 'none';
   committed = false;
+  /** How many times each compensation was attempted (its StepStarted events). */
+  readonly attempts: Partial<Record<Compensation, number>> = {};
   /** The step in progress and when it started (its deadline runs from then). */
   current?: { step: Step | Compensation; since: string };
   createdAt = '';
@@ -45,7 +48,7 @@ export class Order {
   }
 
   get terminal(): boolean {
-    return TERMINAL.includes(this.status);
+    return TERMINAL_STATUSES.includes(this.status);
   }
 
   apply(event: RecordedEvent): void {
@@ -57,6 +60,10 @@ export class Order {
         break;
       case 'StepStarted':
         this.current = { step: event.data.step, since: event.recordedAt };
+        if (event.data.step in COMPENSATION_OF) {
+          const compensation = event.data.step as Compensation;
+          this.attempts[compensation] = (this.attempts[compensation] ?? 0) + 1;
+        }
         if (event.data.step === 'reserve-stock') this.stock = 'pending';
         if (event.data.step === 'charge-payment') this.payment = 'pending';
         if (event.data.step === 'create-shipment') this.shipment = 'pending';

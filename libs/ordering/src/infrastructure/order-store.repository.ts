@@ -3,7 +3,7 @@ import type { OrderStatus, OrderView } from '@commerce/contracts';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OrderEvent, RecordedEvent } from '../domain/order-events';
-import { Order } from '../domain/order.entity';
+import { Order, TERMINAL_STATUSES } from '../domain/order.entity';
 import { ConcurrentAppendError } from '../domain/ordering.errors';
 
 interface EventRow {
@@ -29,7 +29,6 @@ interface ViewRow {
 }
 
 const VIEW_COLUMNS = 'id, customer_id, email, status, lines, total_amount, currency, shipping_address, reason, version, created_at, updated_at';
-const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 
 function toView(row: ViewRow): OrderView {
   return {
@@ -109,7 +108,7 @@ export class OrderStore {
   async stalled(idleMs: number, limit = 200): Promise<string[]> {
     const rows = (await this.dataSource.query(
       `SELECT id FROM ordering.order_view WHERE status <> ALL($1::text[]) AND updated_at < clock_timestamp() - make_interval(secs => $2) ORDER BY updated_at LIMIT $3`,
-      [TERMINAL, idleMs / 1000, limit],
+      [TERMINAL_STATUSES, idleMs / 1000, limit],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }

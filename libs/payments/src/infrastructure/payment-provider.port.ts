@@ -29,3 +29,8 @@ export function providerRetry(attempts: number) {
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
   });
 }
+
+/** The provider idempotency keys of an order's charge and refund. */
+export function providerKeys(orderId: string): { idempotencyKey: string; chargeKey: string } {
+  return { idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` };
+}

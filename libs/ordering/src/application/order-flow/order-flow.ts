@@ -109,7 +109,8 @@ export class OrderFlow {
       const order = await this.current(orderId, compensation);
       if (!order) return;
       const attempted = await this.record(orderId, (o) => (o.nextAction() === compensation ? [{ type: 'StepStarted', data: { step: compensation } }] : []));
-      const attempts = (await this.store.load(orderId))!.events.filter((e) => e.type === 'StepStarted' && e.data.step === compensation).length;
+      if (attempted.nextAction() !== compensation) return undefined;
+      const attempts = attempted.attempts[compensation] ?? 0;
       try {
         await this.callCompensation(attempted, compensation);
       } catch (error) {

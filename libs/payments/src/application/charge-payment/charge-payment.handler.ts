@@ -4,7 +4,7 @@ import { MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
-import { PAYMENT_PROVIDER, PaymentProvider, providerRetry } from '../../infrastructure/payment-provider.port';
+import { PAYMENT_PROVIDER, PaymentProvider, providerKeys, providerRetry } from '../../infrastructure/payment-provider.port';
 import { PaymentRepository } from '../../infrastructure/payment.repository';
 
 type Result = ResultOf<typeof ChargePayment>;
@@ -39,7 +39,7 @@ export class ChargePaymentHandler {
 
     const outcome = await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() =>
       this.provider.charge({
-        idempotencyKey: `charge:${orderId}`,
+        idempotencyKey: providerKeys(orderId).chargeKey,
         amount: recorded.row.amount ? Number(recorded.row.amount) : amount.amount,
         currency: amount.currency,
         token: recorded.row.token ?? paymentToken,
@@ -66,9 +66,7 @@ export class ChargePaymentHandler {
 
   /** Returns money taken for a voided payment; throws (so the command is retried) when the provider fails. */
   private async giveBack(orderId: string): Promise<void> {
-    await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() =>
-      this.provider.refundIfCharged({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` }),
-    );
+    await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() => this.provider.refundIfCharged(providerKeys(orderId)));
   }
 
   private answer(orderId: string, row: { status: Result['status']; amount: string | null; currency: string | null; reason: string | null }): Result {

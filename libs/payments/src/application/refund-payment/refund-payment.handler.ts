@@ -3,7 +3,7 @@ import { PayloadOf, PaymentRefunded, RefundPayment, ResultOf } from '@commerce/c
 import { MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
-import { PAYMENT_PROVIDER, PaymentProvider, providerRetry } from '../../infrastructure/payment-provider.port';
+import { PAYMENT_PROVIDER, PaymentProvider, providerKeys, providerRetry } from '../../infrastructure/payment-provider.port';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
 import { PaymentRepository } from '../../infrastructure/payment.repository';
 
@@ -30,13 +30,13 @@ export class RefundPaymentHandler {
       if (next === 'void') await this.payments.setStatus(m, orderId, 'VOIDED');
       return next;
     });
-    const keys = { idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` };
+    const keys = providerKeys(orderId);
     if (decision === 'void' || decision === 'recheck') {
       // A failure here is thrown, so the caller's compensation retries it; the provider call is idempotent.
       await providerRetry(this.config.PROVIDER_ATTEMPTS).execute(() => this.provider.refundIfCharged(keys));
     }
     if (decision === 'refund-at-provider') {
-      await this.provider.refund({ idempotencyKey: `refund:${orderId}`, chargeKey: `charge:${orderId}` });
+      await this.provider.refund(keys);
       await this.uow.transaction(this.dataSource, async (m, emit) => {
         const { payment, row } = await this.payments.find(m, orderId, true);
         if (payment.status !== 'CAPTURED') return;
