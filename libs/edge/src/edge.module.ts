@@ -2,13 +2,14 @@ import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ReadinessRegistry } from '@commerce/platform';
+import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { EDGE_CONFIG, EdgeConfig, loadEdgeConfig } from './edge.config';
 import { OrdersController } from './orders/orders.controller';
 import { ProductsController } from './products/products.controller';
+import { observeBreakers } from './resilience/breaker.metrics';
 import { ResilientBus } from './resilience/resilient-bus';
 
 /** The HTTP edge: REST routes that speak to contexts only through messages, behind token auth, rate limits and resilience policies. */
@@ -32,10 +33,12 @@ export class EdgeModule implements OnModuleInit {
     private readonly readiness: ReadinessRegistry,
     private readonly indicator: HealthIndicatorService,
     @Inject(ResilientBus) private readonly bus: ResilientBus,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   /** An open breaker shows as degraded in the details; it never takes the edge out of service. */
   onModuleInit(): void {
+    observeBreakers(this.metrics, () => this.bus.states());
     this.readiness.add(async () => {
       const breakers = this.bus.states();
       const degraded = Object.values(breakers).some((state) => state !== 'closed');

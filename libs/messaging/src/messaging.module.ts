@@ -12,12 +12,14 @@ import {
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { MessageContract } from '@commerce/contracts';
-import { ReadinessRegistry } from '@commerce/platform';
+import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { MessageBus } from './bus/message-bus';
 import { MessageDispatcher } from './bus/message-dispatcher';
+import { MessagingMetrics } from './bus/messaging.metrics';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
+import { observeMessagingState } from './outbox/messaging-state.metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { UnitOfWork } from './outbox/unit-of-work';
 import { InProcessTransport } from './transport/in-process.transport';
@@ -41,6 +43,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly indicator: HealthIndicatorService,
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    private readonly metrics: MetricsRegistry,
+    @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,7 +72,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         .filter((h) => h.contract.kind === 'event')
         .map((h) => ({ type: t, handlerName: h.name })),
     );
-    await this.transport.start(new MessageDispatcher(this.registry), { requests, events });
+    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics)), { requests, events });
+    observeMessagingState(this.metrics, this.relay, this.transport, this.service);
     this.relay.start();
     this.readiness.add(async () => {
       const check = this.indicator.check('bus');

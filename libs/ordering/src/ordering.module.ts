@@ -12,6 +12,7 @@ import { OrderFlowSaga } from './application/order-flow/order-flow.saga';
 import { PlaceOrderHandler } from './application/place-order/place-order.handler';
 import { IdempotencyKeyRepository } from './infrastructure/idempotency-key.repository';
 import { OrderStore } from './infrastructure/order-store.repository';
+import { OrderMetrics } from './infrastructure/order.metrics';
 import { orderingDatabase } from './infrastructure/ordering.database';
 import { loadOrderingConfig, ORDERING_CONFIG } from './ordering.config';
 
@@ -21,6 +22,7 @@ import { loadOrderingConfig, ORDERING_CONFIG } from './ordering.config';
   providers: [
     { provide: ORDERING_CONFIG, useFactory: () => loadOrderingConfig() },
     OrderStore,
+    OrderMetrics,
     IdempotencyKeyRepository,
     OrderFlow,
     OrderFlowSaga,

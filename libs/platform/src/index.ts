@@ -18,3 +18,4 @@ export * from './platform.module';
 export * from './persistence/run-migrations';
 export * from './http/public-route.decorator';
 export * from './config/jwt-secret.config';
+export * from './metrics/metrics.registry';

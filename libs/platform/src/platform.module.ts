@@ -4,9 +4,11 @@ import { loadPlatformConfig, PLATFORM_CONFIG } from './config/platform.config';
 import { GracefulShutdown } from './health/graceful-shutdown';
 import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness.registry';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRegistry } from './metrics/metrics.registry';
 import { DatabaseRegistry } from './persistence/database.registry';
 
-/** Config, health, shutdown and the database registry every app needs. */
+/** Config, health, metrics, shutdown and the database registry every app needs. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -14,9 +16,9 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController],
-      providers: [{ provide: PLATFORM_CONFIG, useFactory: () => loadPlatformConfig() }, ReadinessRegistry, GracefulShutdown, DatabaseRegistry],
-      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry, TerminusModule],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: PLATFORM_CONFIG, useFactory: () => loadPlatformConfig() }, ReadinessRegistry, GracefulShutdown, DatabaseRegistry, MetricsRegistry],
+      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry, TerminusModule, MetricsRegistry],
     };
   }
 }

@@ -3,13 +3,18 @@ import { DomainError, Envelope, envelopeSchema, ErrorPayload, Reply } from '@com
 import { RequestContext } from '@commerce/platform';
 import { HandlerRegistration, HandlerRegistry } from '../handlers/handler-registry';
 import { InboundHandler } from '../transport/transport';
+import { DeliveryStep } from '../transport/dead-letter';
 import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
+import { MessagingMetrics, UNKNOWN } from './messaging.metrics';
 
 /** The receiving side: parses, validates, runs the handler in the message's context, validates the reply. */
 export class MessageDispatcher implements InboundHandler {
   private readonly logger = new Logger(MessageDispatcher.name);
 
-  constructor(private readonly registry: HandlerRegistry) {}
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly metrics?: MessagingMetrics,
+  ) {}
 
   async handleRequest(raw: string): Promise<string> {
     const reply = await this.toReply(raw);
@@ -17,27 +22,42 @@ export class MessageDispatcher implements InboundHandler {
   }
 
   async handleEvent(raw: string, handlerName: string): Promise<void> {
-    const envelope = this.parse(raw);
-    const handler = this.registry.handlersFor(envelope.type).find((h) => h.name === handlerName);
-    if (!handler) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler ${handlerName} for ${envelope.type}`);
-    await this.run(handler, envelope);
+    const end = this.metrics?.start(this.registry.byName(handlerName)?.contract.type ?? UNKNOWN, handlerName);
+    try {
+      const envelope = this.parse(raw);
+      const handler = this.registry.handlersFor(envelope.type).find((h) => h.name === handlerName);
+      if (!handler) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler ${handlerName} for ${envelope.type}`);
+      await this.run(handler, envelope);
+      end?.(false);
+    } catch (error) {
+      end?.(true);
+      throw error;
+    }
+  }
+
+  settled(type: string, handlers: readonly string[], step: DeliveryStep): void {
+    this.metrics?.delivered(this.registry.handlersFor(type).length > 0 ? type : UNKNOWN, handlers, step);
   }
 
   private async toReply(raw: string): Promise<Reply> {
+    let end: ((failed: boolean) => void) | undefined;
     try {
       const envelope = this.parse(raw);
       const [handler] = this.registry.handlersFor(envelope.type);
       if (!handler || handler.contract.kind === 'event') {
         throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler for ${envelope.type} in this process`);
       }
+      end = this.metrics?.start(envelope.type, handler.name);
       const result = await this.run(handler, envelope);
       const checked = handler.contract.resultSchema.safeParse(result);
       if (!checked.success) {
         this.logger.error({ msg: 'handler returned a reply that breaks its contract', type: envelope.type, issues: describeIssues(checked.error) });
         throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${envelope.type} produced an invalid reply`);
       }
+      end?.(false);
       return { ok: true, result: checked.data };
     } catch (error) {
+      (end ?? this.metrics?.start(UNKNOWN, UNKNOWN))?.(true);
       return { ok: false, error: this.toErrorPayload(error) };
     }
   }

@@ -26,6 +26,12 @@ export class HandlerRegistry {
     return this.byType.get(type) ?? [];
   }
 
+  /** The registration of a handler by its `<Class>.<method>` name. */
+  byName(name: string): HandlerRegistration | undefined {
+    for (const list of this.byType.values()) for (const registration of list) if (registration.name === name) return registration;
+    return undefined;
+  }
+
   types(): string[] {
     return [...this.byType.keys()];
   }

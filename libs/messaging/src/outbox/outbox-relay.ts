@@ -73,6 +73,19 @@ export class OutboxRelay {
     return Object.fromEntries(entries);
   }
 
+  /** Unsent rows and the age of the oldest, per context (for metrics). */
+  async backlog(): Promise<Record<string, { pending: number; oldestSeconds: number }>> {
+    const entries = await Promise.all(
+      this.sources().map(async (ds) => {
+        const [row] = (await ds.query(
+          `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS age FROM ${schemaOf(ds)}.outbox WHERE sent_at IS NULL`,
+        )) as { pending: number; age: number }[];
+        return [schemaOf(ds), { pending: Number(row.pending), oldestSeconds: Number(row.age) }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
   /** Deletes sent rows and inbox entries past the retention period. */
   async prune(): Promise<void> {
     const hours = this.config.OUTBOX_RETENTION_HOURS;

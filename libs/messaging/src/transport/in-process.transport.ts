@@ -61,6 +61,7 @@ export class InProcessTransport implements Transport {
       delivery.catch((error: unknown) => {
         const unreadable = (error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE;
         const step = nextDeliveryStep(previousAttempts + 1, this.retryDelaysMs, unreadable);
+        this.inbound?.settled?.(type, [handlerName], step);
         if (step.kind === 'retry') {
           this.logger.warn({
             msg: 'event handler failed; retrying',
@@ -114,6 +115,10 @@ export class InProcessTransport implements Transport {
     const [letter] = this.deadLetters.splice(index, 1);
     for (const handler of letter.handlers) this.deliver(letter.type, letter.raw, handler, 0);
     return true;
+  }
+
+  async deadLetterCount(service: string): Promise<number> {
+    return service === this.service ? this.deadLetters.length : 0;
   }
 
   async discard(service: string, id: string): Promise<boolean> {

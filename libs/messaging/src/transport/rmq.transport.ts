@@ -179,6 +179,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     if (step.kind === 'done') return channel.ack(msg);
     const error = failures.map((f) => `${f.handler}: ${describeFailure(f.error)}`).join('; ') || `no handler for ${type}`;
     const failed = failures.map((f) => f.handler);
+    this.inbound!.settled?.(type, failed, step); // metrics
     const options: Options.Publish = {
       persistent: true,
       type,
@@ -304,6 +305,20 @@ export class RmqTransport implements Transport, DeadLetterStore {
       // Requeued messages go back to the head of the queue in their original order.
       for (const msg of held) channel.nack(msg, false, true);
       return seen;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  /** The depth of a service's DLQ, read without touching its messages (for metrics). */
+  async deadLetterCount(service: string): Promise<number> {
+    if (!this.connected || !this.model) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The broker is not connected');
+    const channel = await this.model.createChannel();
+    channel.on('error', () => undefined); // a missing queue closes the channel with a 404: that is a depth of 0
+    try {
+      return (await channel.checkQueue(new RmqTopology(this.options.prefix, service).deadLetterQueue)).messageCount;
+    } catch {
+      return 0;
     } finally {
       await channel.close().catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-import type { DeadLetterStore } from './dead-letter';
+import type { DeadLetterStore, DeliveryStep } from './dead-letter';
 
 /** The receiving side a transport hands raw messages to. */
 export interface InboundHandler {
@@ -6,6 +6,8 @@ export interface InboundHandler {
   handleRequest(raw: string): Promise<string>;
   /** Delivers an event to one subscribing handler; rejects when the handler failed. */
   handleEvent(raw: string, handlerName: string): Promise<void>;
+  /** Told what the transport decided for an event after its handlers ran (retry, DLQ), for metrics. */
+  settled?(type: string, handlers: readonly string[], step: DeliveryStep): void;
 }
 
 /** What this process handles: command and query types, and event subscriptions by handler. */
@@ -21,6 +23,8 @@ export interface Transport extends DeadLetterStore {
   request(type: string, raw: string, timeoutMs: number): Promise<string>;
   /** Resolves once the transport has durably taken the event (a broker confirm, in rmq mode). */
   publish(type: string, raw: string): Promise<void>;
+  /** How many messages a service's dead-letter queue holds (for metrics); rejects when it cannot tell now. */
+  deadLetterCount?(service: string): Promise<number>;
   /** Whether messages can flow now (the broker connection is up). */
   isConnected(): boolean;
   /** Stops taking new deliveries and resolves once those in progress have finished. */

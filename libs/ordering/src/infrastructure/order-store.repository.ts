@@ -5,6 +5,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OrderEvent, RecordedEvent } from '../domain/order-events';
 import { Order, TERMINAL_STATUSES } from '../domain/order.entity';
 import { ConcurrentAppendError } from '../domain/ordering.errors';
+import { OrderMetrics } from './order.metrics';
 
 interface EventRow {
   version: number;
@@ -52,7 +53,12 @@ function toView(row: ViewRow): OrderView {
  */
 @Injectable()
 export class OrderStore {
-  constructor(@InjectDataSource('ordering') private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource('ordering') private readonly dataSource: DataSource,
+    private readonly metrics: OrderMetrics,
+  ) {
+    metrics.observeStatuses(() => this.countAll());
+  }
 
   async load(orderId: string, manager: EntityManager = this.dataSource.manager): Promise<{ order: Order; events: RecordedEvent[] } | undefined> {
     const rows = (await manager.query(`SELECT version, type, data, recorded_at FROM ordering.order_event WHERE order_id = $1 ORDER BY version`, [
@@ -74,7 +80,10 @@ export class OrderStore {
           event.type,
           JSON.stringify(event.data),
         ])) as { recorded_at: Date }[];
-        order.apply({ ...event, version, recordedAt: new Date(row.recorded_at).toISOString() } as RecordedEvent);
+        const recorded = { ...event, version, recordedAt: new Date(row.recorded_at).toISOString() } as RecordedEvent;
+        const before = order.current;
+        order.apply(recorded);
+        this.metrics.applied(before, recorded, order.current);
       } catch (error) {
         if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') throw new ConcurrentAppendError(order.id, version);
         throw error;
@@ -116,6 +125,11 @@ export class OrderStore {
   async countByStatus(status: OrderStatus): Promise<number> {
     const [row] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ordering.order_view WHERE status = $1`, [status])) as { n: number }[];
     return row.n;
+  }
+
+  /** How many orders are in each status. */
+  async countAll(): Promise<{ status: string; n: number }[]> {
+    return (await this.dataSource.query(`SELECT status, count(*)::int AS n FROM ordering.order_view GROUP BY status`)) as { status: string; n: number }[];
   }
 
   /** Rebuilds every order's projection from its events (after a projection change or loss). */

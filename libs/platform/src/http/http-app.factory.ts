@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { PlatformConfig } from '../config/platform.config';
 import { PinoNestLogger } from '../logging/pino-nest.logger';
+import { observeHttp } from '../metrics/http-metrics';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { RequestContext } from '../logging/request-context';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationError } from './validation.errors';
@@ -55,6 +57,7 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
     // Fastify parses JSON itself; Nest's extra urlencoded parser would accept form bodies this API does not speak.
     bodyParser: false,
   });
+  observeHttp(fastify, app.get(MetricsRegistry));
   await app.register(helmet, {
     // Swagger UI loads its own script and inline styles from this origin.
     contentSecurityPolicy: {
