@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: tracing (when configured) must hook pg and http before they load.
+import '@commerce/telemetry';
 import { runHttpApp } from '@commerce/platform';
 import { NotificationsServiceModule } from './notifications-service.module';
 

@@ -72,7 +72,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         .filter((h) => h.contract.kind === 'event')
         .map((h) => ({ type: t, handlerName: h.name })),
     );
-    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics)), { requests, events });
+    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics), this.transport.name), { requests, events });
     observeMessagingState(this.metrics, this.relay, this.transport, this.service);
     this.relay.start();
     this.readiness.add(async () => {

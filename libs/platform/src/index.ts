@@ -19,3 +19,5 @@ export * from './persistence/run-migrations';
 export * from './http/public-route.decorator';
 export * from './config/jwt-secret.config';
 export * from './metrics/metrics.registry';
+export * from './tracing/tracer';
+export * from './tracing/trace-context';

@@ -8,7 +8,9 @@ export const envelopeSchema = z.object({
   correlationId: z.string().min(1).max(200),
   causationId: z.string().min(1).max(200).optional(),
   timestamp: z.iso.datetime(),
+  /** W3C trace context of the span that sent the message (OpenTelemetry). */
   traceparent: z.string().max(200).optional(),
+  tracestate: z.string().max(512).optional(),
   payload: z.unknown(),
 });
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, Envelope, MessageContract, PayloadOf, replySchema, ResultOf } from '@commerce/contracts';
-import { PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
+import { captureTraceContext, PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
 import { Transport, TRANSPORT } from '../transport/transport';
+import { inProducerSpan } from './message-spans';
 import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
 
 /** Per-call options. */
@@ -20,7 +21,7 @@ export class MessageBus {
 
   /** Announces an event to every subscriber; resolves once the transport has taken it. */
   async publish<C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>): Promise<void> {
-    await this.transport.publish(contract.type, this.serialise(contract, payload));
+    await inProducerSpan(this.transport.name, contract.type, () => this.transport.publish(contract.type, this.serialise(contract, payload)));
   }
 
   /** Asks the owner of a command to carry it out and returns its reply. */
@@ -34,7 +35,10 @@ export class MessageBus {
   }
 
   private async call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
-    const raw = await this.transport.request(contract.type, this.serialise(contract, payload), options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS);
+    const timeoutMs = options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS;
+    const raw = await inProducerSpan(this.transport.name, contract.type, () =>
+      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs),
+    );
     const reply = replySchema.safeParse(safeJson(raw));
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
     if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
@@ -49,7 +53,7 @@ export class MessageBus {
     return JSON.stringify(this.envelope(contract, payload));
   }
 
-  /** Validates the payload and wraps it in an envelope carrying the ambient correlation. */
+  /** Validates the payload and wraps it in an envelope carrying the ambient correlation and trace context. */
   envelope(contract: MessageContract, payload: unknown): Envelope {
     const checked = contract.schema.safeParse(payload);
     if (!checked.success) throw invalidMessage(contract.type, checked.error);
@@ -61,6 +65,7 @@ export class MessageBus {
       correlationId: ctx?.correlationId ?? ctx?.requestId ?? randomUUID(),
       ...(ctx?.causationId ? { causationId: ctx.causationId } : {}),
       timestamp: new Date().toISOString(),
+      ...captureTraceContext(),
       payload: checked.data,
     };
     return envelope;

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DomainError, Envelope, envelopeSchema, ErrorPayload, Reply } from '@commerce/contracts';
-import { RequestContext } from '@commerce/platform';
+import { RequestContext, restoreTraceContext } from '@commerce/platform';
 import { HandlerRegistration, HandlerRegistry } from '../handlers/handler-registry';
 import { InboundHandler } from '../transport/transport';
 import { DeliveryStep } from '../transport/dead-letter';
 import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
+import { inConsumerSpan } from './message-spans';
 import { MessagingMetrics, UNKNOWN } from './messaging.metrics';
 
 /** The receiving side: parses, validates, runs the handler in the message's context, validates the reply. */
@@ -14,6 +15,8 @@ export class MessageDispatcher implements InboundHandler {
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly metrics?: MessagingMetrics,
+    /** The transport's name, for the messaging.system of consumer spans. */
+    private readonly system = 'in-process',
   ) {}
 
   async handleRequest(raw: string): Promise<string> {
@@ -80,7 +83,9 @@ export class MessageDispatcher implements InboundHandler {
     const payload = handler.contract.schema.safeParse(envelope.payload);
     if (!payload.success) throw invalidMessage(envelope.type, payload.error);
     const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type, handlerName: handler.name };
-    return RequestContext.run(context, () => handler.fn(payload.data, { ...envelope, payload: payload.data }));
+    return inConsumerSpan(this.system, envelope, handler.name, restoreTraceContext(envelope), () =>
+      RequestContext.run(context, () => handler.fn(payload.data, { ...envelope, payload: payload.data })),
+    );
   }
 
   private toErrorPayload(error: unknown): ErrorPayload {

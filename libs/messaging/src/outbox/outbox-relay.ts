@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DatabaseRegistry } from '@commerce/platform';
+import { DatabaseRegistry, outsideAnyTrace } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { MESSAGING_CONFIG, MessagingConfig } from '../messaging.config';
 import { Transport, TRANSPORT } from '../transport/transport';
+import { shipInTrace } from './outbox-tracing';
 import { schemaOf } from './schema-of';
 
 const BATCH = 200;
@@ -52,7 +53,8 @@ export class OutboxRelay {
       this.again.add(dataSource);
       return;
     }
-    const run = this.drain(dataSource)
+    // Whichever request's commit kicked the relay, the batch belongs to no trace (each row restores its own).
+    const run = outsideAnyTrace(() => this.drain(dataSource))
       .catch((error: unknown) =>
         this.logger.warn({ msg: 'outbox relay failed; the sweep will retry', err: error instanceof Error ? error.message : String(error) }),
       )
@@ -122,7 +124,7 @@ export class OutboxRelay {
         `SELECT id, type, envelope FROM ${schema}.outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
       )) as { id: string; type: string; envelope: string }[];
       if (rows.length === 0) return 0;
-      await Promise.all(rows.map((row) => this.transport.publish(row.type, row.envelope)));
+      await Promise.all(rows.map((row) => shipInTrace(this.transport.name, row.type, row.envelope, (raw) => this.transport.publish(row.type, raw))));
       await manager.query(`UPDATE ${schema}.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });

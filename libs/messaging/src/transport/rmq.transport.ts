@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
 import { DeadLetter, DeadLetterStore, describeFailure, nextDeliveryStep } from './dead-letter';
 import { RmqTopology } from './rmq-topology';
+import { traceHeaders } from './trace-headers';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
 /** Broker settings of the RabbitMQ transport. */
@@ -215,6 +216,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
           mandatory: true,
           expiration: String(timeoutMs),
           contentType: 'application/json',
+          headers: traceHeaders(),
         });
       } catch (error) {
         this.settle(correlationId, new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `Could not send ${type}: ${String(error)}`));
@@ -230,6 +232,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
       type,
       messageId,
       contentType: 'application/json',
+      headers: traceHeaders(),
     });
   }
 

@@ -10,6 +10,7 @@ import { PlatformConfig } from '../config/platform.config';
 import { PinoNestLogger } from '../logging/pino-nest.logger';
 import { observeHttp } from '../metrics/http-metrics';
 import { MetricsRegistry } from '../metrics/metrics.registry';
+import { nameServerSpans } from '../tracing/http-tracing';
 import { RequestContext } from '../logging/request-context';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationError } from './validation.errors';
@@ -58,6 +59,7 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
     bodyParser: false,
   });
   observeHttp(fastify, app.get(MetricsRegistry));
+  nameServerSpans(fastify);
   await app.register(helmet, {
     // Swagger UI loads its own script and inline styles from this origin.
     contentSecurityPolicy: {

@@ -1,4 +1,5 @@
 import pino, { Logger } from 'pino';
+import { activeTraceIds } from '../tracing/tracer';
 import { RequestContext } from './request-context';
 
 /** Options for the process-wide logger. */
@@ -11,14 +12,14 @@ export interface LoggerOptions {
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secret'];
 
-/** Creates the JSON logger; every line gets the ambient request and correlation ids. */
+/** Creates the JSON logger; every line gets the ambient request and correlation ids, and the trace and span ids when traced. */
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty === 'true' || (options.pretty === 'auto' && options.nodeEnv === 'development' && process.stdout.isTTY);
   return pino({
     name: options.name,
     level: options.level,
     redact: { paths: REDACT, censor: '[redacted]' },
-    mixin: () => ({ ...RequestContext.current() }),
+    mixin: () => ({ ...RequestContext.current(), ...activeTraceIds() }),
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { inSpan } from '@commerce/platform';
 import { CompensateOrder, FinalizeOrder, RunOrderStep } from './order-flow.commands';
 import { OrderFlow } from './order-flow';
 
@@ -7,7 +8,7 @@ import { OrderFlow } from './order-flow';
 export class RunOrderStepHandler implements ICommandHandler<RunOrderStep> {
   constructor(private readonly flow: OrderFlow) {}
   execute({ orderId, step }: RunOrderStep): Promise<void> {
-    return this.flow.runStep(orderId, step);
+    return inSpan(`order step ${step}`, stepSpan(orderId, step), () => this.flow.runStep(orderId, step));
   }
 }
 
@@ -16,7 +17,7 @@ export class RunOrderStepHandler implements ICommandHandler<RunOrderStep> {
 export class CompensateOrderHandler implements ICommandHandler<CompensateOrder> {
   constructor(private readonly flow: OrderFlow) {}
   execute({ orderId, compensation }: CompensateOrder): Promise<void> {
-    return this.flow.compensate(orderId, compensation);
+    return inSpan(`order compensation ${compensation}`, stepSpan(orderId, compensation), () => this.flow.compensate(orderId, compensation));
   }
 }
 
@@ -25,6 +26,11 @@ export class CompensateOrderHandler implements ICommandHandler<CompensateOrder> 
 export class FinalizeOrderHandler implements ICommandHandler<FinalizeOrder> {
   constructor(private readonly flow: OrderFlow) {}
   execute({ orderId }: FinalizeOrder): Promise<void> {
-    return this.flow.finalize(orderId);
+    return inSpan('order step finalize', stepSpan(orderId, 'finalize'), () => this.flow.finalize(orderId));
   }
+}
+
+/** The saga's steps are spans of the order's trace (an order id is fine on a span, never on a metric). */
+function stepSpan(orderId: string, step: string) {
+  return { attributes: { 'order.id': orderId, 'order.step': step } };
 }

@@ -1,0 +1,15 @@
+import { trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
+
+/** Names the HTTP server span (from the http instrumentation) by the route template Fastify matched. */
+export function nameServerSpans(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const route = request.routeOptions.url;
+    const span = trace.getActiveSpan();
+    if (span && route) {
+      span.updateName(`${request.method} ${route}`);
+      span.setAttribute('http.route', route);
+    }
+    done();
+  });
+}

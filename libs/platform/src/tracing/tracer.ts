@@ -1,0 +1,45 @@
+import { Attributes, Context, context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+
+/** The kit's tracer. Without a registered SDK (tracing off) it is OpenTelemetry's no-op tracer. */
+export const tracer = trace.getTracer('commerce-kit');
+
+/** What a span started by `inSpan` is. */
+export interface SpanOptions {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** Parent context; the active one when omitted. */
+  parent?: Context;
+}
+
+/** Runs `work` in a new active span that records a thrown error and always ends. */
+export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string })?.code ?? (error as Error)?.message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** Runs `work` outside any trace: background loops must not hang their work under whichever request woke them. */
+export function outsideAnyTrace<T>(work: () => T): T {
+  return context.with(ROOT_CONTEXT, work);
+}
+
+/** Trace and span id of the active span, for log lines (empty when none is recording). */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
