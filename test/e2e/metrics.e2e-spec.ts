@@ -144,5 +144,12 @@ describe('Prometheus metrics, split topology', () => {
     expect(sumOf(after.gateway, 'commerce_edge_breaker_state', { target: 'ordering', state: 'closed' })).toBe(1);
     const labelValues = Object.values(after).flatMap((samples) => samples.flatMap((s) => Object.values(s.labels)));
     for (const id of [...ids, productId]) expect(labelValues.some((v) => v.includes(id))).toBe(false);
+
+    // The operator's page on the gateway gathers every service's outbox and dead letters over the bus.
+    const page = await call(running.baseUrl, 'GET', '/ops', undefined, admin);
+    expect(page.status).toBe(200);
+    const outboxes = String(page.body).split('id="outboxes"')[1];
+    for (const service of SERVICES) expect(outboxes).toContain(`<td>${service}</td>`);
+    expect(page.body).not.toContain('no answer');
   }, 180_000);
 });

@@ -16,6 +16,21 @@ export const edgeConfigSchema = z.object({
   EDGE_BREAKER_HALF_OPEN_MS: env.int(100, 600_000).default(10_000),
   EDGE_BULKHEAD_LIMIT: env.int(1, 10_000).default(100),
   EDGE_BULKHEAD_QUEUE: env.int(0, 100_000).default(200),
+  /** Services whose dead letters and outboxes the operator's page shows (the gateway's view of the split topology). */
+  OPS_SERVICES: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*$/, 'expected comma-separated service names')
+    .default('identity,catalog,ordering,payments,shipping,notifications')
+    .transform((v) => v.split(',')),
+  /** Link from an order to its trace; `{traceId}` is replaced. Default: Grafana Explore on the observability profile. */
+  OPS_TRACE_URL: z
+    .string()
+    .max(2000)
+    .default(
+      'http://localhost:3001/explore?left=%7B%22datasource%22:%22tempo%22,%22queries%22:%5B%7B%22refId%22:%22A%22,%22queryType%22:%22traceql%22,%22query%22:%22{traceId}%22%7D%5D%7D',
+    ),
+  /** An order not final and idle this long is listed as stuck. */
+  OPS_STUCK_AFTER_MS: env.int(1000, 86_400_000).default(60_000),
 });
 
 /** Token verification and abuse limits at the HTTP edge. */

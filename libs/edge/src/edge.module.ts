@@ -7,6 +7,9 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { EDGE_CONFIG, EdgeConfig, loadEdgeConfig } from './edge.config';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsReader } from './operations/operations.reader';
+import { OpsFormParser } from './operations/ops-session';
 import { OrdersController } from './orders/orders.controller';
 import { ProductsController } from './products/products.controller';
 import { observeBreakers } from './resilience/breaker.metrics';
@@ -25,8 +28,14 @@ import { ResilientBus } from './resilience/resilient-bus';
       },
     }),
   ],
-  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController],
-  providers: [{ provide: EDGE_CONFIG, useFactory: () => loadEdgeConfig() }, { provide: APP_GUARD, useClass: AuthGuard }, ResilientBus],
+  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, OperationsController],
+  providers: [
+    { provide: EDGE_CONFIG, useFactory: () => loadEdgeConfig() },
+    { provide: APP_GUARD, useClass: AuthGuard },
+    ResilientBus,
+    OperationsReader,
+    OpsFormParser,
+  ],
 })
 export class EdgeModule implements OnModuleInit {
   constructor(

@@ -9,3 +9,4 @@ export * from './transport/dead-letter';
 export * from './transport/transport';
 export * from './transport/in-process.transport';
 export * from './transport/rmq.transport';
+export * from './outbox/outbox-state.query';

@@ -21,6 +21,7 @@ import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { observeMessagingState } from './outbox/messaging-state.metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { outboxStateQuery } from './outbox/outbox-state.query';
 import { UnitOfWork } from './outbox/unit-of-work';
 import { InProcessTransport } from './transport/in-process.transport';
 import { RmqTransport } from './transport/rmq.transport';
@@ -59,6 +60,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         this.registry.add({ contract, name: `${instance.constructor.name}.${method}`, fn: (payload, envelope) => fn.call(instance, payload, envelope) });
       }
     }
+    this.registry.add({ contract: outboxStateQuery(this.service), name: 'OutboxRelay.backlog', fn: () => this.relay.backlog() });
     const types = this.registry.types();
     const requests = types.flatMap((t) =>
       this.registry

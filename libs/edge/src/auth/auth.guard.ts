@@ -7,6 +7,7 @@ import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
 import { PUBLIC_ROUTE } from '@commerce/platform';
 import { AuthUser, REQUIRED_ROLE } from './auth.decorators';
 import { ForbiddenRoleError, UnauthenticatedError } from './auth.errors';
+import { opsCookieToken } from '../operations/ops-session';
 
 /**
  * Every route needs a bearer token unless marked @Public. Tokens are verified with jose, HS256
@@ -27,7 +28,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    request.user = await this.verify(request.headers.authorization);
+    const cookie = request.headers.authorization ? undefined : opsCookieToken(request);
+    request.user = await this.verify(cookie ? `Bearer ${cookie}` : request.headers.authorization);
     const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
     if (role && request.user.role !== role) throw new ForbiddenRoleError(role);
     return true;

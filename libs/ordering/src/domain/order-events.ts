@@ -17,7 +17,10 @@ export interface OrderLine {
 
 /** The facts recorded in an order's stream, in order; the order's state is their fold. */
 export type OrderEvent =
-  | { type: 'OrderPlaced'; data: { customerId: string; email: string; lines: OrderLine[]; total: MoneyDto; shippingAddress: Address; paymentToken: string } }
+  | {
+      type: 'OrderPlaced';
+      data: { customerId: string; email: string; lines: OrderLine[]; total: MoneyDto; shippingAddress: Address; paymentToken: string; traceId?: string };
+    }
   | { type: 'StepStarted'; data: { step: Step | Compensation } }
   | { type: 'StockReserved'; data: Record<string, never> }
   | { type: 'StockReservationFailed'; data: { reason: string } }

@@ -43,3 +43,9 @@ export function activeTraceIds(): { trace_id?: string; span_id?: string } {
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
 }
+
+/** The id of the trace being recorded now, if any (to keep with a record an operator may want to trace later). */
+export function recordingTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  return span?.isRecording() ? span.spanContext().traceId : undefined;
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { GetProducts, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
 import { MessageBus, MessageHandler, UnitOfWork } from '@commerce/messaging';
-import { InjectDataSource } from '@commerce/platform';
+import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { OrderLine } from '../../domain/order-events';
@@ -36,7 +36,10 @@ export class PlaceOrderHandler {
         if (!claim.created) return claim;
       }
       const { customerId, email, shippingAddress, paymentToken } = request;
-      await this.store.append(manager, new Order(orderId), [{ type: 'OrderPlaced', data: { customerId, email, lines, total, shippingAddress, paymentToken } }]);
+      // The trace id lets the operator's page link an order to its trace.
+      const traceId = recordingTraceId();
+      const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
+      await this.store.append(manager, new Order(orderId), [{ type: 'OrderPlaced', data: placed }]);
       return { orderId, created: true };
     });
     if (result.created) this.eventBus.publish(new OrderAdvanced(result.orderId, 'reserve-stock'));
