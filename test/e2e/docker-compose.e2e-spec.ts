@@ -6,6 +6,7 @@ import { notificationsConfigSchema } from '@commerce/notifications';
 import { orderingConfigSchema } from '@commerce/ordering';
 import { paymentsConfigSchema } from '@commerce/payments';
 import { platformConfigSchema } from '@commerce/platform';
+import { telemetryConfigSchema } from '@commerce/telemetry';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -34,6 +35,7 @@ const SCHEMAS = [
   notificationsConfigSchema,
   identityConfigSchema,
   edgeConfigSchema,
+  telemetryConfigSchema,
 ];
 const KNOWN = new Set([...SCHEMAS.flatMap((schema) => Object.keys(schema.shape)), 'APP']);
 const CONTEXT_URL = /^[A-Z]+_DATABASE_URL$/;

@@ -1,12 +1,12 @@
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TEST_ADDRESS } from '../support/fixtures';
 import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
-import { Sample, scrape, sumOf } from '../support/prometheus-text';
+import { declaredMetrics, Sample, scrape, sumOf } from '../support/prometheus-text';
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../support/rabbitmq';
 import { RunningTopology, SERVICES, startTopology } from '../support/topology';
 import { waitUntil } from '../support/wait-until';
@@ -144,6 +144,13 @@ describe('Prometheus metrics, split topology', () => {
     expect(sumOf(after.gateway, 'commerce_edge_breaker_state', { target: 'ordering', state: 'closed' })).toBe(1);
     const labelValues = Object.values(after).flatMap((samples) => samples.flatMap((s) => Object.values(s.labels)));
     for (const id of [...ids, productId]) expect(labelValues.some((v) => v.includes(id))).toBe(false);
+
+    // Every metric the provisioned Grafana dashboard charts is one the processes really expose.
+    const dashboard = readFileSync(resolve(__dirname, '../../deploy/observability/grafana/commerce-kit.dashboard.json'), 'utf8');
+    const charted = new Set([...dashboard.matchAll(/\b((?:commerce|http_server)_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]));
+    const exposed = new Set((await Promise.all([...running.processes.values()].map((p) => declaredMetrics(p.baseUrl)))).flatMap((names) => [...names]));
+    expect([...charted].filter((name) => !exposed.has(name))).toEqual([]);
+    expect(charted.size).toBeGreaterThanOrEqual(10);
 
     // The operator's page on the gateway gathers every service's outbox and dead letters over the bus.
     const page = await call(running.baseUrl, 'GET', '/ops', undefined, admin);

@@ -59,3 +59,10 @@ export async function scrape(baseUrl: string): Promise<Sample[]> {
   if (!response.headers.get('content-type')?.startsWith('text/plain')) throw new Error(`unexpected content type ${response.headers.get('content-type')}`);
   return parsePrometheusText(await response.text());
 }
+
+/** The metric names a process declares (its `# TYPE` lines), including those with no sample yet. */
+export async function declaredMetrics(baseUrl: string): Promise<Set<string>> {
+  const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  parsePrometheusText(text);
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+}

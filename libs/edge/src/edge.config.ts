@@ -27,7 +27,7 @@ export const edgeConfigSchema = z.object({
     .string()
     .max(2000)
     .default(
-      'http://localhost:3001/explore?left=%7B%22datasource%22:%22tempo%22,%22queries%22:%5B%7B%22refId%22:%22A%22,%22queryType%22:%22traceql%22,%22query%22:%22{traceId}%22%7D%5D%7D',
+      'http://localhost:3300/explore?left=%7B%22datasource%22:%22tempo%22,%22queries%22:%5B%7B%22refId%22:%22A%22,%22queryType%22:%22traceql%22,%22query%22:%22{traceId}%22%7D%5D%7D',
     ),
   /** An order not final and idle this long is listed as stuck. */
   OPS_STUCK_AFTER_MS: env.int(1000, 86_400_000).default(60_000),
