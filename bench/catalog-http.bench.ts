@@ -1,8 +1,10 @@
 // npm run bench: cold start (embedded and real Postgres), GET /api/products/:id throughput and
-// p99 beside a bare Fastify + pg route, and the monolith's resident memory after the load.
+// p99 beside a bare Fastify + pg route, the same with tracing on (exporting over OTLP/HTTP to a
+// local collector stand-in), and the monolith's resident memory after the load.
 // Prints figures; asserts nothing. Needs Postgres at TEST_POSTGRES_URL (default 127.0.0.1:5432).
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
+import { startOtlpStandIn } from './support/otlp-stand-in';
 import { freePort, startApp, stop, waitFor } from './support/processes';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,16 @@ async function main(): Promise<void> {
     const kit = await load(`${monolith.base}/api/products/${id}`);
     const rss = rssMiB(monolith.child.pid!);
 
+    // The same load with tracing on: an HTTP server span, the bus's spans and the SQL spans per request.
+    await stop(monolith.child);
+    const collector = await startOtlpStandIn();
+    monolith = await startMonolith({ DATABASE_URL: dbUrl, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const traced = await load(`${monolith.base}/api/products/${id}`);
+    await stop(monolith.child);
+    monolith = undefined;
+    const exported = collector.spans();
+    await collector.close();
+
     const barePort = await freePort();
     bare = spawn(process.execPath, [BARE], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: dbUrl, PORT: String(barePort) }, stdio: 'ignore' });
     await waitFor(`http://127.0.0.1:${barePort}/api/products/${id}`, bare);
@@ -69,6 +81,8 @@ async function main(): Promise<void> {
 
     const fmt = (r: typeof kit) => `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`;
     rows.push(['GET /api/products/:id', 'monolith (Nest + bus + validation + logs)', fmt(kit)]);
+    rows.push(['GET /api/products/:id', 'monolith, tracing on (OTLP to a local stand-in)', `${fmt(traced)}, ${exported} spans exported`]);
+    rows.push(['GET /api/products/:id', 'tracing on / off', `${Math.round((traced.rps / kit.rps) * 100)} % of the throughput`]);
     rows.push(['GET /api/products/:id', 'bare Fastify + pg, same query and JSON', fmt(baseline)]);
     rows.push(['GET /api/products/:id', 'monolith / bare', `${Math.round((kit.rps / baseline.rps) * 100)} % of the throughput`]);
     rows.push(['resident memory', 'monolith after the load', `${rss} MiB`]);

@@ -1,9 +1,11 @@
 // npm run bench:orders: orders per second driven to a terminal state and POST -> CONFIRMED
 // p50/p99, for the monolith (in process, real Postgres) and the split topology over RabbitMQ,
-// beside the raw Postgres commit rate measured in the same run. Prints figures; asserts nothing.
+// each with tracing off and on (exporting over OTLP/HTTP to a local collector stand-in), beside
+// the raw Postgres commit rate measured in the same run. Prints figures; asserts nothing.
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { startOtlpStandIn } from './support/otlp-stand-in';
 import { authHeader, BENCH_AUTH, startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
@@ -101,45 +103,61 @@ async function driveOrders(base: string, url: string): Promise<string> {
   return `${(ORDERS / seconds).toFixed(1)} orders/s to a final state (${confirmed}/${ORDERS} confirmed, ${CONCURRENCY} clients); POST -> CONFIRMED p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`;
 }
 
+async function monolith(extra: Record<string, string>): Promise<string> {
+  return withDatabase(async (url) => {
+    const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail', ...extra });
+    try {
+      return await driveOrders(app.base, url);
+    } finally {
+      await stop(app.child);
+    }
+  });
+}
+
+async function split(extra: Record<string, string>): Promise<string> {
+  return withDatabase(async (url) => {
+    const env = {
+      DATABASE_URL: url,
+      TRANSPORT: 'rmq',
+      RABBITMQ_URL,
+      RMQ_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+      SEED_DEMO_CATALOG: 'false',
+      MAIL_DIR: '/tmp/commerce-bench-mail',
+      ...extra,
+    };
+    const children: ChildProcess[] = [];
+    try {
+      for (const service of SERVICES) children.push((await startApp(service, env)).child);
+      const gateway = await startApp('gateway', env);
+      children.push(gateway.child);
+      return await driveOrders(gateway.base, url);
+    } finally {
+      await Promise.all(children.map(stop));
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const rows: string[][] = [];
   process.stderr.write('measuring the raw commit rate\n');
   rows.push(['raw Postgres commit rate', await withDatabase(commitRate)]);
-  process.stderr.write('driving orders through the monolith\n');
-  rows.push([
-    'monolith, in process, real Postgres',
-    await withDatabase(async (url) => {
-      const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail' });
-      try {
-        return await driveOrders(app.base, url);
-      } finally {
-        await stop(app.child);
-      }
-    }),
-  ]);
-  process.stderr.write('driving orders through the split topology\n');
-  rows.push([
-    'split over RabbitMQ (7 processes)',
-    await withDatabase(async (url) => {
-      const env = {
-        DATABASE_URL: url,
-        TRANSPORT: 'rmq',
-        RABBITMQ_URL,
-        RMQ_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-        SEED_DEMO_CATALOG: 'false',
-        MAIL_DIR: '/tmp/commerce-bench-mail',
-      };
-      const children: ChildProcess[] = [];
-      try {
-        for (const service of SERVICES) children.push((await startApp(service, env)).child);
-        const gateway = await startApp('gateway', env);
-        children.push(gateway.child);
-        return await driveOrders(gateway.base, url);
-      } finally {
-        await Promise.all(children.map(stop));
-      }
-    }),
-  ]);
+  const collector = await startOtlpStandIn();
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
+  try {
+    for (const [label, run] of [
+      ['monolith, in process, real Postgres', monolith],
+      ['split over RabbitMQ (7 processes)', split],
+    ] as const) {
+      process.stderr.write(`driving orders: ${label}, tracing off\n`);
+      rows.push([`${label}, tracing off`, await run({})]);
+      process.stderr.write(`driving orders: ${label}, tracing on\n`);
+      const before = collector.spans();
+      const figure = await run(traced);
+      rows.push([`${label}, tracing on (OTLP)`, `${figure}; ${collector.spans() - before} spans exported`]);
+    }
+  } finally {
+    await collector.close();
+  }
   printFigures(`commerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})`, rows);
 }
 

@@ -6,6 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { JsonLinesSpanExporter } from './json-lines-span.exporter';
 import { loadTelemetryConfig } from './telemetry.config';
@@ -21,6 +22,8 @@ const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
  * the outbox sweep and health checks do not each start a trace), message spans from our bus.
  */
 export function startTelemetry(): NodeTracerProvider | undefined {
+  // Runs before the platform reads .env, so read it here too (variables already set win, as there).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadTelemetryConfig();
   if (!config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.TRACE_FILE_DIR) return undefined;
   const app = basename(dirname(process.argv[1] ?? 'commerce-kit'));
