@@ -41,7 +41,8 @@ export function startTelemetry(): NodeTracerProvider | undefined {
         // Outgoing HTTP is only the OTLP exporter itself: tracing it would trace the tracing.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Pool checkouts are not worth a span each: the query spans show the time.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   const flush = () => void provider.shutdown().catch(() => undefined);
