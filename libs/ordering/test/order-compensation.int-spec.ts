@@ -10,6 +10,7 @@ import { waitUntil } from '../../../test/support/wait-until';
 import { OrderFlow } from '../src/application/order-flow/order-flow';
 import { Order } from '../src/domain/order.entity';
 import { OrderStore } from '../src/infrastructure/order-store.repository';
+import { orderPlaced } from './order-placed.fixture';
 
 const STEP_TIMEOUT_MS = 500;
 const ATTEMPTS = 2;
@@ -66,21 +67,7 @@ describe('order compensations (ordering on real Postgres, owners stood in on the
   const placeOrder = async (): Promise<string> => {
     const id = randomUUID();
     const store = harness.get(OrderStore);
-    await harness.dataSource('ordering').transaction((m) =>
-      store.append(m, Order.fromHistory(id, []), [
-        {
-          type: 'OrderPlaced',
-          data: {
-            customerId: 'c1',
-            email: 'c1@example.com',
-            lines: [{ productId: randomUUID(), quantity: 1, unitPrice: { amount: 100, currency: 'EUR' }, name: 'x' }],
-            total: { amount: 100, currency: 'EUR' },
-            shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
-            paymentToken: 'tok_declined',
-          },
-        },
-      ]),
-    );
+    await harness.dataSource('ordering').transaction((m) => store.append(m, new Order(id), [orderPlaced('tok_declined')]));
     await harness.get(OrderFlow).announceNow(id);
     return id;
   };
