@@ -4,6 +4,7 @@
 // Prints figures; asserts nothing. Needs Postgres at TEST_POSTGRES_URL (default 127.0.0.1:5432).
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
+import { processCpuSeconds } from './support/cpu-usage';
 import { startOtlpStandIn } from './support/otlp-stand-in';
 import { freePort, startApp, stop, waitFor } from './support/processes';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,10 +22,13 @@ function startMonolith(env: Record<string, string>) {
   return startApp('monolith', { LOG_LEVEL: 'info', ...env });
 }
 
-async function load(url: string) {
+/** Load after a warm-up; with `pid`, also the CPU the server process spent per request (robust on a busy machine). */
+async function load(url: string, pid?: number) {
   await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up
+  const cpuBefore = pid ? processCpuSeconds(pid) : 0;
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const cpuMsPerRequest = pid ? ((processCpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, r.requests.total) : undefined;
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpuMsPerRequest };
 }
 
 function rssMiB(pid: number): number {
@@ -61,14 +65,14 @@ async function main(): Promise<void> {
     const page = (await (await fetch(`${monolith.base}/api/products?limit=1`)).json()) as { items: { id: string }[] };
     const id = page.items[0].id;
 
-    const kit = await load(`${monolith.base}/api/products/${id}`);
+    const kit = await load(`${monolith.base}/api/products/${id}`, monolith.child.pid);
     const rss = rssMiB(monolith.child.pid!);
 
     // The same load with tracing on: an HTTP server span, the bus's spans and the SQL spans per request.
     await stop(monolith.child);
     const collector = await startOtlpStandIn();
     monolith = await startMonolith({ DATABASE_URL: dbUrl, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
-    const traced = await load(`${monolith.base}/api/products/${id}`);
+    const traced = await load(`${monolith.base}/api/products/${id}`, monolith.child.pid);
     await stop(monolith.child);
     monolith = undefined;
     const exported = collector.spans();
@@ -79,10 +83,15 @@ async function main(): Promise<void> {
     await waitFor(`http://127.0.0.1:${barePort}/api/products/${id}`, bare);
     const baseline = await load(`http://127.0.0.1:${barePort}/api/products/${id}`);
 
-    const fmt = (r: typeof kit) => `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`;
+    const fmt = (r: typeof kit) =>
+      `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}${r.cpuMsPerRequest === undefined ? '' : `, CPU ${r.cpuMsPerRequest.toFixed(2)} ms/request`}`;
     rows.push(['GET /api/products/:id', 'monolith (Nest + bus + validation + logs)', fmt(kit)]);
     rows.push(['GET /api/products/:id', 'monolith, tracing on (OTLP to a local stand-in)', `${fmt(traced)}, ${exported} spans exported`]);
-    rows.push(['GET /api/products/:id', 'tracing on / off', `${Math.round((traced.rps / kit.rps) * 100)} % of the throughput`]);
+    rows.push([
+      'GET /api/products/:id',
+      'tracing on / off',
+      `${Math.round((traced.rps / kit.rps) * 100)} % of the throughput, ${Math.round((traced.cpuMsPerRequest! / kit.cpuMsPerRequest!) * 100)} % of the CPU per request`,
+    ]);
     rows.push(['GET /api/products/:id', 'bare Fastify + pg, same query and JSON', fmt(baseline)]);
     rows.push(['GET /api/products/:id', 'monolith / bare', `${Math.round((kit.rps / baseline.rps) * 100)} % of the throughput`]);
     rows.push(['resident memory', 'monolith after the load', `${rss} MiB`]);

@@ -7,8 +7,13 @@ export const telemetryConfigSchema = z.object({
   /** Standard OpenTelemetry variable; defaults to `commerce-kit-<app>`. */
   OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
   /** Standard OpenTelemetry sampling (read by the SDK): e.g. parentbased_traceidratio with an arg of 0.1. */
-  OTEL_TRACES_SAMPLER: z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']).optional(),
-  OTEL_TRACES_SAMPLER_ARG: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a ratio from 0 to 1').optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a ratio from 0 to 1')
+    .optional(),
   /** Test and bench aid: each process appends its finished spans as JSON lines to a file in this directory. */
   TRACE_FILE_DIR: z.string().min(1).optional(),
 });
