@@ -18,15 +18,16 @@ import { waitUntil } from '../../../test/support/wait-until';
 
 const today = new Date().toISOString().slice(0, 10);
 
-describe('reporting context on real Postgres', () => {
-  let db: ScratchDatabase;
+describe.each(['postgres', 'pglite'] as const)('reporting context on %s', (backend) => {
+  let db: ScratchDatabase | undefined;
   let harness: ContextHarness;
   let bus: MessageBus;
   let runner: ProjectionRunner;
 
   beforeAll(async () => {
-    db = await createScratchDatabase('commerce_it_reporting');
-    harness = await bootContexts({ kind: 'postgres', url: db.url }, [ReportingModule], [], { env: { PROJECTION_POLL_MS: '50' } });
+    // PGlite (the embedded default of `npm start`) has the same xid8 and snapshot functions.
+    db = backend === 'postgres' ? await createScratchDatabase('commerce_it_reporting') : undefined;
+    harness = await bootContexts(db ? { kind: 'postgres', url: db.url } : { kind: 'pglite' }, [ReportingModule], [], { env: { PROJECTION_POLL_MS: '50' } });
     bus = harness.get(MessageBus);
     runner = harness.get(ProjectionRunner);
   });

@@ -24,7 +24,8 @@ export function allocate(amount: number, lines: Line[]): number[] {
   const values = lines.map((l) => l.quantity * l.unitPrice.amount);
   const total = values.reduce((a, b) => a + b, 0);
   if (total === 0) return values.map((_, i) => (i === values.length - 1 ? amount : 0));
-  const shares = values.map((v) => Math.floor((amount * v) / total));
+  // BigInt: amount × value can pass 2^53 for large orders.
+  const shares = values.map((v) => Number((BigInt(amount) * BigInt(v)) / BigInt(total)));
   shares[shares.length - 1] += amount - shares.reduce((a, b) => a + b, 0);
   return shares;
 }
