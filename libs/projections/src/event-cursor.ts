@@ -34,10 +34,11 @@ export interface EventBatch {
  */
 export async function readEvents(m: EntityManager, source: string, from: Checkpoint, limit: number, through: Checkpoint = ORIGIN): Promise<EventBatch> {
   const rows = (await m.query(
-    `SELECT position::text AS position, tx::text AS tx, type, data, recorded_at FROM ${source}
-      WHERE (tx, position) > ($1::xid8, $2::bigint)
-        AND (tx < pg_snapshot_xmin(pg_current_snapshot()) OR (tx, position) <= ($3::xid8, $4::bigint))
-      ORDER BY tx, position LIMIT $5`,
+    // Ordered by the table's columns (e.tx, e.position), not by the text columns selected under the same names.
+    `SELECT e.position::text AS position, e.tx::text AS tx, e.type, e.data, e.recorded_at FROM ${source} e
+      WHERE (e.tx, e.position) > ($1::xid8, $2::bigint)
+        AND (e.tx < pg_snapshot_xmin(pg_current_snapshot()) OR (e.tx, e.position) <= ($3::xid8, $4::bigint))
+      ORDER BY e.tx, e.position LIMIT $5`,
     [from.tx, from.position, through.tx, through.position, limit],
   )) as EventRow[];
   const last = rows[rows.length - 1];

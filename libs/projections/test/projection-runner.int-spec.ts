@@ -91,6 +91,12 @@ describe('projection runner on real Postgres', () => {
     expect(await tallyOf('late')).toEqual({ applied: 3, total: 111 });
   });
 
+  it('reads events of one transaction in position order across batches (9 < 10 < 100, not as text)', async () => {
+    await a.query(`INSERT INTO proj_it.event (type, data) SELECT 'counted', jsonb_build_object('key', 'bulk', 'n', g) FROM generate_series(1, 1234) g`);
+    await settle('the bulk events to be applied', runnerA, async () => (await tallyOf('bulk'))?.applied === 1234);
+    expect(await tallyOf('bulk')).toEqual({ applied: 1234, total: (1234 * 1235) / 2 });
+  });
+
   it('two runners sharing the work apply every event exactly once', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `shared-${i}`);
     const writers = Promise.all(
