@@ -28,6 +28,8 @@ describe.each(TOPOLOGIES)('reporting read models, topology %s', (topology) => {
       OUTBOX_POLL_MS: '200',
       PROJECTION_POLL_MS: '100',
       PROJECTION_BATCH_SIZE: '20',
+      // Small pools: the split topology is eight processes on a Postgres shared with other suites.
+      DB_POOL_SIZE: '3',
       BUS_REQUEST_TIMEOUT_MS: '30000',
       EDGE_COMMAND_TIMEOUT_MS: '30000',
     });

@@ -36,6 +36,7 @@ export class ProjectionLoop {
   private schedule(delay: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.round(), delay);
+    this.timer.unref();
   }
 
   private async round(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Provider } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { dataSourceToken, ReadinessRegistry } from '@commerce/platform';
 import type { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ const PROJECTIONS_CONFIG = Symbol('PROJECTIONS_CONFIG');
 
 /** Starts the loop with the app, stops it before the databases close, and reports lag as readiness details. */
 @Injectable()
-class ProjectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class ProjectionsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly loop: ProjectionLoop,
@@ -44,7 +44,8 @@ class ProjectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the DataSources close, so a round in flight finishes on an open connection. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
   }
 }
