@@ -96,6 +96,17 @@ async function main(): Promise<void> {
     await migrateContext(ds, database);
     await seed(ds);
     await ds.query(`ANALYZE bench.event`);
+    // The cursor reads only below the oldest open transaction on the whole server: wait until
+    // every seeding transaction is below it, so no figure includes another session's open transaction.
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const [{ visible }] = (await ds.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(tx) FROM bench.event) AS visible`)) as {
+        visible: boolean;
+      }[];
+      if (visible) break;
+      if (Date.now() > deadline) throw new Error('a transaction on the server stayed open for 5 minutes; the cursor cannot pass it');
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const runner = new ProjectionRunner(ds, 'bench', { table: 'bench.event' }, [sales, checkpointOnly], { batchSize: BATCH });
     await runner.install();
 
