@@ -114,6 +114,8 @@ describe('OpenTelemetry traces across the bus, split topology', () => {
     expect(tree.ancestors(writer)).toContain(server);
     expect(tree.sqlUnder(notify).length).toBeGreaterThan(0);
     // The services this one order crossed, all in one trace.
-    expect([...new Set(tree.spans.map((s) => s.service))].sort()).toEqual(['catalog', 'gateway', 'notifications', 'ordering', 'payments', 'shipping']);
+    expect([...new Set(tree.spans.map((s) => s.service))]).toEqual(
+      expect.arrayContaining(['catalog', 'gateway', 'notifications', 'ordering', 'payments', 'shipping']),
+    );
   }, 180_000);
 });

@@ -20,7 +20,7 @@ export const edgeConfigSchema = z.object({
   OPS_SERVICES: z
     .string()
     .regex(/^[a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*$/, 'expected comma-separated service names')
-    .default('identity,catalog,ordering,payments,shipping,notifications')
+    .default('identity,catalog,ordering,payments,shipping,notifications,reporting')
     .transform((v) => v.split(',')),
   /** Link from an order to its trace; `{traceId}` is replaced. Default: Grafana Explore on the observability profile. */
   OPS_TRACE_URL: z

@@ -12,6 +12,7 @@ import { OperationsReader } from './operations/operations.reader';
 import { OpsFormParser } from './operations/ops-session';
 import { OrdersController } from './orders/orders.controller';
 import { ProductsController } from './products/products.controller';
+import { ReportsController } from './reports/reports.controller';
 import { observeBreakers } from './resilience/breaker.metrics';
 import { ResilientBus } from './resilience/resilient-bus';
 
@@ -28,7 +29,7 @@ import { ResilientBus } from './resilience/resilient-bus';
       },
     }),
   ],
-  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, OperationsController],
+  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, ReportsController, OperationsController],
   providers: [
     { provide: EDGE_CONFIG, useFactory: () => loadEdgeConfig() },
     { provide: APP_GUARD, useClass: AuthGuard },
