@@ -78,6 +78,31 @@ describe('the OpenAPI document', () => {
     expect((document as unknown as { servers: unknown }).servers).toEqual([{ url: 'https://shop.commerce-kit.dev', description: expect.any(String) }]);
   });
 
+  it('refuses at the edge what the message contract refuses: a blank name is a 400 naming the field', async () => {
+    const customer = await newCustomer(running.baseUrl);
+    const register = await send('POST', '/api/auth/register', {
+      body: { email: `b-${randomUUID().slice(0, 8)}@example.com`, password: 'violet-harbor-42-lantern', name: '   ' },
+    });
+    const rename = await send('PATCH', '/api/me', { token: customer.token, body: { name: ' ' } });
+    const order = await send('POST', '/api/orders', {
+      token: customer.token,
+      body: {
+        lines: [{ productId: UNKNOWN, quantity: 1 }],
+        paymentToken: 'tok_visa',
+        email: customer.email,
+        shippingAddress: { name: '  ', line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      },
+    });
+    for (const [answer, path] of [
+      [register, 'name'],
+      [rename, 'name'],
+      [order, 'shippingAddress.name'],
+    ] as const) {
+      expect({ status: answer.status, type: answer.type }).toEqual({ status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(answer.json.errors).toEqual([{ path, message: expect.stringContaining('>=1 characters') }]);
+    }
+  });
+
   it('describes every real answer of every route: documented status, media type and body', async () => {
     const admin = running.adminToken;
     const customer = await newCustomer(running.baseUrl);
