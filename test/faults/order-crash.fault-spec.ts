@@ -4,8 +4,8 @@ import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
 import { TEST_ADDRESS } from '../support/fixtures';
+import { TERMINAL } from '../support/order-harness';
 
-const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 const STOCK = 25;
 const address = TEST_ADDRESS;
 
