@@ -18,7 +18,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 /** Every contract the kit serves now: payloads as readers parse them, results as callers read them. */
 const current: Released = Object.fromEntries(
-  Object.values(contracts)
+  (Object.values(contracts) as unknown[])
     .filter(isContract)
     .map((c) => [c.type, { kind: c.kind, payload: jsonSchema(c.schema, 'input'), result: jsonSchema(c.resultSchema, 'output') }]),
 );
