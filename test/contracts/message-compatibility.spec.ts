@@ -1,5 +1,4 @@
 import * as contracts from '@commerce/contracts';
-import type { MessageContract } from '@commerce/contracts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -10,8 +9,6 @@ import { breakingChanges, type JsonSchema } from '../support/schema-compatibilit
 const RELEASED = resolve(__dirname, '../../libs/contracts/released/messages.json');
 type Released = Record<string, { kind: string; payload: JsonSchema; result: JsonSchema }>;
 
-const isContract = (v: unknown): v is MessageContract =>
-  typeof v === 'object' && v !== null && 'kind' in v && 'type' in v && 'schema' in v && 'resultSchema' in v;
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
@@ -19,7 +16,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 /** Every contract the kit serves now: payloads as readers parse them, results as callers read them. */
 const current: Released = Object.fromEntries(
   (Object.values(contracts) as unknown[])
-    .filter(isContract)
+    .filter(contracts.isMessageContract)
     .map((c) => [c.type, { kind: c.kind, payload: jsonSchema(c.schema, 'input'), result: jsonSchema(c.resultSchema, 'output') }]),
 );
 

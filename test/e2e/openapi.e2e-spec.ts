@@ -74,6 +74,12 @@ describe('the OpenAPI document', () => {
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
 
+  it('serves the AsyncAPI document of the messages beside it, without a token', async () => {
+    const response = await fetch(`${running.baseUrl}/docs/asyncapi.json`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ asyncapi: expect.stringMatching(/^3\./), channels: { 'ordering.place-order.v1': expect.any(Object) } });
+  });
+
   it('names the configured public address as its server', () => {
     expect((document as unknown as { servers: unknown }).servers).toEqual([{ url: 'https://shop.commerce-kit.dev', description: expect.any(String) }]);
   });
