@@ -155,7 +155,8 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
 
   it('never oversells when 200 orders race for 40 units, and every order ends', async () => {
     const p = await product(40);
-    const results = await Promise.all(Array.from({ length: 200 }, () => place([{ productId: p, quantity: 1 }])));
+    // All 200 at once: on a loaded 2-core machine the last answers can take a minute.
+    const results = await Promise.all(Array.from({ length: 200 }, () => place([{ productId: p, quantity: 1 }], {}, {}, 150_000)));
     expect(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body.code])).toEqual([]);
     const ids = results.map((r) => r.body.orderId as string);
     const deadline = Date.now() + 150_000;
@@ -199,5 +200,5 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
         confirmed,
       );
     });
-  }, 200_000);
+  }, 330_000);
 });

@@ -28,7 +28,12 @@ export interface OrderTopology {
   customer: Record<string, string>;
   admin: Record<string, string>;
   product(stock: number, amount?: number): Promise<string>;
-  place(lines: { productId: string; quantity: number }[], extra?: Record<string, unknown>, headers?: Record<string, string>): ReturnType<typeof call>;
+  place(
+    lines: { productId: string; quantity: number }[],
+    extra?: Record<string, unknown>,
+    headers?: Record<string, string>,
+    timeoutMs?: number,
+  ): ReturnType<typeof call>;
   order(id: string, auth?: Record<string, string>): Promise<OrderSeen>;
   /** Waits until the order ends; on timeout the error carries the order's whole recorded history. */
   settle(id: string, auth?: Record<string, string>, timeoutMs?: number): Promise<OrderSeen>;
@@ -84,13 +89,14 @@ export function useOrderTopology(topology: TopologyName, env: Record<string, str
     if (res.status !== 201) throw new Error(`could not create a product: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   };
-  t.place = (lines, extra = {}, headers = {}) =>
+  t.place = (lines, extra = {}, headers = {}, timeoutMs) =>
     call(
       t.base,
       'POST',
       '/api/orders',
       { lines, shippingAddress: TEST_ADDRESS, paymentToken: 'tok_visa', email: 'ada@example.com', ...extra },
       { ...t.customer, ...headers },
+      timeoutMs,
     );
   t.order = async (id, auth = t.customer) => (await call(t.base, 'GET', `/api/orders/${id}`, undefined, auth)).body as unknown as OrderSeen;
   t.settle = async (id, auth = t.customer, timeoutMs = 60_000) => {
