@@ -99,10 +99,15 @@ describe('the OpenAPI document', () => {
         shippingAddress: { name: '  ', line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
       },
     });
+    const product = await send('POST', '/api/products', {
+      token: running.adminToken,
+      body: { sku: `B-${randomUUID().slice(0, 8)}`, name: ' ', category: 'kitchen', price: { amount: 100, currency: 'EUR' } },
+    });
     for (const [answer, path] of [
       [register, 'name'],
       [rename, 'name'],
       [order, 'shippingAddress.name'],
+      [product, 'name'],
     ] as const) {
       expect({ status: answer.status, type: answer.type }).toEqual({ status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
       expect(answer.json.errors).toEqual([{ path, message: expect.stringContaining('>=1 characters') }]);
