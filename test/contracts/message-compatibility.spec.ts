@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { breakingChanges, type JsonSchema } from '../support/schema-compatibility';
 
 // The message contracts as released (committed) against the current ones. A release updates the
-// file: UPDATE_RELEASED_CONTRACTS=1 npm run jest -- test/contracts (docs/adr/0013).
+// file: UPDATE_RELEASED_CONTRACTS=1 npm run jest -- test/contracts (docs/adr/0014).
 const RELEASED = resolve(__dirname, '../../libs/contracts/released/messages.json');
 type Released = Record<string, { kind: string; payload: JsonSchema; result: JsonSchema }>;
 

@@ -163,6 +163,14 @@ describe('the OpenAPI document', () => {
     await send('GET', `/api/orders/${UNKNOWN}`, { token: customer.token });
     await send('GET', `/api/orders/${placed.orderId}/details`, { token: customer.token });
     await send('POST', `/api/orders/${placed.orderId}/cancel`, { token: customer.token });
+    await send('GET', '/api/reports/sales?from=2026-01-01&to=2026-12-31', { token: admin });
+    await send('GET', '/api/reports/sales?from=yesterday', { token: admin });
+    await send('GET', '/api/reports/sales', { token: customer.token });
+    await send('GET', '/api/me/orders', { token: customer.token });
+    await send('GET', '/api/admin/projections', { token: admin });
+    await send('POST', '/api/admin/projections/no_such_projection/rebuild', { token: admin });
+    await send('POST', '/api/admin/projections/Bad-Name/retry', { token: admin });
+    await send('POST', '/api/admin/projections/no_such_projection/retry', { token: admin });
     await send('GET', '/api/admin/dead-letters/catalog', { token: admin });
     await send('GET', '/api/admin/dead-letters/catalog', { token: customer.token });
     await send('POST', `/api/admin/dead-letters/catalog/${UNKNOWN}/replay`, { token: admin });

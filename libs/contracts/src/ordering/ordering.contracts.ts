@@ -75,7 +75,14 @@ export const ListOrders = defineQuery(
   z.object({ items: z.array(orderViewSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
 );
 
-const orderRef = { orderId: z.uuid(), customerId: z.string(), email: z.email(), total: moneySchema };
+const orderRef = {
+  orderId: z.uuid(),
+  customerId: z.string(),
+  email: z.email(),
+  total: moneySchema,
+  /** Added in place (optional, so older producers stay valid): what was ordered, at which prices. */
+  lines: z.array(z.object({ productId: z.uuid(), quantity: z.number().int(), unitPrice: moneySchema })).optional(),
+};
 
 /** The order went through: stock sold, payment captured, shipment created. */
 export const OrderConfirmed = defineEvent('ordering.order-confirmed.v1', z.object({ ...orderRef }));
