@@ -4,6 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { AuthController } from './auth/auth.controller';
+import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { EDGE_CONFIG, EdgeConfig, loadEdgeConfig } from './edge.config';
@@ -29,7 +30,7 @@ import { ResilientBus } from './resilience/resilient-bus';
       },
     }),
   ],
-  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, ReportsController, OperationsController],
+  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, ReportsController, AsyncApiController, OperationsController],
   providers: [
     { provide: EDGE_CONFIG, useFactory: () => loadEdgeConfig() },
     { provide: APP_GUARD, useClass: AuthGuard },

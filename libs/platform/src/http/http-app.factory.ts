@@ -12,7 +12,9 @@ import { observeHttp } from '../metrics/http-metrics';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 import { nameServerSpans } from '../tracing/http-tracing';
 import { RequestContext } from '../logging/request-context';
+import { completeOpenApiDocument } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDto } from './problem.dto';
 import { RequestValidationError } from './validation.errors';
 
 /** What an app tells the bootstrap about itself. */
@@ -86,9 +88,15 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   if (config.SWAGGER_ENABLED) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder().setTitle(options.title).setDescription('commerce-kit HTTP API').setVersion('1').addBearerAuth().build(),
+    const document = completeOpenApiDocument(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder().setTitle(options.title).setDescription('commerce-kit HTTP API').setVersion('1').addBearerAuth().build(),
+        {
+          extraModels: [ProblemDto],
+        },
+      ),
+      { serverUrl: config.PUBLIC_URL, problemSchema: 'ProblemDto' },
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }
