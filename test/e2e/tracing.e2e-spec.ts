@@ -64,10 +64,12 @@ describe('OpenTelemetry traces across the bus, split topology', () => {
     );
     let tree = new TraceTree([]);
     await waitUntil(
-      'the confirmation handled by notifications to be exported',
+      "the confirmation handled by notifications, and every span's parent, to be exported",
       async () => {
         tree = new TraceTree(readSpans(spanDir).filter((s) => s.traceId === traceId));
-        return tree.find('notifications', 'process ordering.order-confirmed.v1', KIND.CONSUMER).length > 0;
+        // Each process exports on its own schedule: wait until no exported span lacks its parent.
+        const complete = tree.spans.every((s) => s.parentSpanId === callerSpanId || tree.byId.has(s.parentSpanId ?? ''));
+        return complete && tree.find('notifications', 'process ordering.order-confirmed.v1', KIND.CONSUMER).length > 0;
       },
       30_000,
     );
