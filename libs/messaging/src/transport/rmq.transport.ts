@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
-import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, GetMessage, Options, RecoveringChannelModel } from 'amqplib';
+import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
-import { DeadLetter, DeadLetterStore, describeFailure, nextDeliveryStep } from './dead-letter';
-import { RmqTopology } from './rmq-topology';
+import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure, nextDeliveryStep } from './dead-letter';
+import { describeHeaders, forwardableHeaders, readDeliveryHeaders } from './delivery-headers';
+import { DeliveryTracker, Settlement } from './delivery-tracker';
+import { RmqDeadLetters } from './rmq-dead-letters';
+import { declareQueue, RmqTopology } from './rmq-topology';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
 /** Broker settings of the RabbitMQ transport. */
@@ -14,6 +17,8 @@ export interface RmqOptions {
   service: string;
   prefetch: number;
   retryDelaysMs: number[];
+  /** A delivery left unsettled longer than this makes the process not ready. */
+  unsettledMaxMs: number;
 }
 
 interface Pending {
@@ -22,8 +27,17 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Where a delivery goes when its handlers are done with it. */
+interface Letter {
+  type: string;
+  attempts: number;
+  handlers: string[];
+  error: string;
+}
+
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 const CONNECT_WAIT_MS = 5000;
+const CONSUMER_RESTART_MS = 1000;
 const UNROUTED_TTL_MS = 7 * 24 * 3600 * 1000;
 const UNROUTED_MAX = 100_000;
 
@@ -32,13 +46,16 @@ const UNROUTED_MAX = 100_000;
  * commands and queries on a direct exchange to their owner's queue with direct reply-to, manual
  * acks, bounded prefetch, persistent messages, publisher confirms, TTL retry queues and a DLQ.
  * amqplib's recovery reconnects and runs `setup` again, which redeclares and re-consumes.
+ * Every delivery ends in exactly one of ack, retry or dead-letter (see docs/patterns/retries-and-dead-letters.md).
  */
 export class RmqTransport implements Transport, DeadLetterStore {
   readonly name = 'rmq';
   private readonly logger = new Logger(RmqTransport.name);
   private readonly topology: RmqTopology;
+  private readonly deadLetters: RmqDeadLetters;
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly tracker = new DeliveryTracker();
   private connection?: RecoveringChannelModel;
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
@@ -46,21 +63,37 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private consumers: { channel: Channel; tag: string }[] = [];
   private inbound?: InboundHandler;
   private hosted: HostedHandlers = { requests: [], events: [] };
+  private starting = false;
   private connected = false;
   private waiters: (() => void)[] = [];
   private closing = false;
+  private draining = false;
 
   constructor(private readonly options: RmqOptions) {
     this.topology = new RmqTopology(options.prefix, options.service);
+    this.deadLetters = new RmqDeadLetters(options.prefix, async () => {
+      await this.ready();
+      return this.model!;
+    });
   }
 
   isConnected(): boolean {
     return this.connected;
   }
 
+  consumerProblem(): string | undefined {
+    return this.tracker.problem(this.options.unsettledMaxMs);
+  }
+
+  /** Deliveries received and not yet acked or rejected. */
+  unsettled(): number {
+    return this.tracker.inFlight;
+  }
+
   async start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void> {
     this.inbound = inbound;
     this.hosted = hosted;
+    this.starting = true;
     const url = new URL(this.options.url);
     if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
     this.connection = await connect(url.toString(), {
@@ -81,9 +114,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.connection.on('reconnect-failed', (error: Error) => this.logger.error({ msg: 'broker reconnection gave up', err: error.message }));
   }
 
+  /**
+   * Runs on every (re)connection. The outgoing side comes first: a handler may send a request or
+   * publish as soon as it receives its first message, so nothing is consumed before that works.
+   */
   private async setup(model: ChannelModel): Promise<void> {
     this.model = model;
     this.consumers = [];
+    this.tracker.reset();
     const t = this.topology;
     const publisher = this.watch(await model.createConfirmChannel(), 'publisher');
     // Events no service subscribes to (yet) are not dropped: the alternate exchange keeps them, bounded, for inspection.
@@ -105,44 +143,71 @@ export class RmqTransport implements Transport, DeadLetterStore {
       );
     });
     await requester.consume(REPLY_TO, (msg) => msg && this.settle(msg.properties.correlationId as string, msg.content.toString('utf8')), { noAck: true });
-
-    for (const kind of ['command', 'query'] as const) {
-      const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
-      if (types.length > 0) await this.consumeRequests(model, kind, types);
-    }
-    if (this.hosted.events.length > 0) await this.consumeEvents(model, publisher);
-
     this.publisher = publisher;
     this.requester = requester;
     this.connected = true;
     this.waiters.splice(0).forEach((wake) => wake());
+
+    try {
+      if (this.hosted.requests.length > 0 || this.hosted.events.length > 0) await publisher.assertQueue(t.deadLetterQueue, { durable: true });
+      for (const kind of ['command', 'query'] as const) {
+        const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
+        if (types.length > 0) await this.consumeRequests(model, kind, types);
+      }
+      if (this.hosted.events.length > 0) await this.consumeEvents(model, publisher);
+    } catch (error) {
+      this.connected = false; // recovery closes this model and connects again
+      throw error;
+    }
     this.logger.log({ msg: 'broker connected', service: this.options.service, requests: this.hosted.requests.length, events: this.hosted.events.length });
   }
 
   private async consumeRequests(model: ChannelModel, kind: 'command' | 'query', types: string[]): Promise<void> {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
-    const channel = this.watch(await model.createChannel(), `${kind} consumer`);
+    const role = `${kind}s`;
+    const channel = this.watchConsumer(await model.createChannel(), role, model, () => this.consumeRequests(model, kind, types));
     await channel.prefetch(this.options.prefetch);
     await channel.assertQueue(queue, { durable: true });
     for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
-    const { consumerTag } = await channel.consume(queue, (msg) => msg && this.track(this.onRequest(channel, msg)), { noAck: false });
+    const { consumerTag } = await channel.consume(queue, (msg) => this.receive(role, channel, msg, (s, m) => this.onRequest(channel, s, m)), { noAck: false });
     this.consumers.push({ channel, tag: consumerTag });
+    this.tracker.consuming(role);
   }
 
-  private async onRequest(channel: Channel, msg: ConsumeMessage): Promise<void> {
+  /** A request is answered (an error reply for a bad one) and acked; one nobody can be answered for is dead-lettered. */
+  private async onRequest(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void> {
+    const { replyTo, correlationId, type } = msg.properties as { replyTo?: unknown; correlationId?: unknown; type?: unknown };
+    if (typeof replyTo !== 'string' || !replyTo || typeof correlationId !== 'string' || !correlationId) {
+      const letter = {
+        type: typeof type === 'string' ? type : msg.fields.routingKey,
+        attempts: 0,
+        handlers: [],
+        error: 'request without reply-to or correlation id: nobody can be answered',
+      };
+      return this.deadLetterOrReject(msg, settlement, letter);
+    }
     const reply = await this.inbound!.handleRequest(msg.content.toString('utf8'));
-    const { replyTo, correlationId } = msg.properties as { replyTo?: string; correlationId?: string };
-    if (replyTo) channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json' });
-    channel.ack(msg);
+    try {
+      channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json' });
+    } catch (error) {
+      // The caller times out and gets a retryable error; the request itself was handled.
+      this.logger.warn({ msg: 'could not send a reply', err: describeFailure(error) });
+    }
+    settlement.ack();
   }
 
   private async consumeEvents(model: ChannelModel, publisher: ConfirmChannel): Promise<void> {
     const t = this.topology;
-    const channel = this.watch(await model.createChannel(), 'event consumer');
+    await declareQueue(model, t.eventsQueue, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.deadLetterQueue }, (queue, error) =>
+      this.logger.warn({
+        msg: 'queue was declared with other arguments; using it as it is, without a broker-level dead-letter exchange (see docs/adr/0011)',
+        queue,
+        err: error.message,
+      }),
+    );
+    const channel = this.watchConsumer(await model.createChannel(), 'events', model, () => this.consumeEvents(model, publisher));
     await channel.prefetch(this.options.prefetch);
-    await channel.assertQueue(t.eventsQueue, { durable: true });
-    await channel.assertQueue(t.deadLetterQueue, { durable: true });
     for (const [index, delay] of this.options.retryDelaysMs.entries()) {
       await channel.assertQueue(this.retryQueueName(index), {
         durable: true,
@@ -150,8 +215,9 @@ export class RmqTransport implements Transport, DeadLetterStore {
       });
     }
     for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
-    const { consumerTag } = await channel.consume(t.eventsQueue, (msg) => msg && this.track(this.onEvent(channel, publisher, msg)), { noAck: false });
+    const { consumerTag } = await channel.consume(t.eventsQueue, (msg) => this.receive('events', channel, msg, (s, m) => this.onEvent(s, m)), { noAck: false });
     this.consumers.push({ channel, tag: consumerTag });
+    this.tracker.consuming('events');
   }
 
   private retryQueueName(index: number): string {
@@ -159,12 +225,27 @@ export class RmqTransport implements Transport, DeadLetterStore {
     return `${this.topology.retryQueue(index + 1)}.${this.options.retryDelaysMs[index]}ms`;
   }
 
-  private async onEvent(channel: Channel, publisher: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
-    const raw = msg.content.toString('utf8');
-    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
-    const type = String(msg.properties.type ?? msg.fields.routingKey);
-    const only = Array.isArray(headers['x-handlers']) ? (headers['x-handlers'] as string[]) : undefined;
+  /** Tracks a delivery until it is settled; whatever the handling throws, the delivery still ends somewhere. */
+  private receive(role: string, channel: Channel, msg: ConsumeMessage | null, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
+    if (!msg) {
+      this.tracker.stopped(role, 'cancelled by the broker');
+      return;
+    }
+    const settlement = this.tracker.begin(role, channel, msg);
+    this.track(
+      handle(settlement, msg).catch((error: unknown) =>
+        this.deadLetterOrReject(msg, settlement, { type: typeOf(msg), attempts: 0, handlers: [], error: `delivery failed: ${describeFailure(error)}` }),
+      ),
+    );
+  }
+
+  private async onEvent(settlement: Settlement, msg: ConsumeMessage): Promise<void> {
+    const type = typeOf(msg);
+    const headers = readDeliveryHeaders(msg.properties.headers);
+    if (!headers.ok) return this.deadLetterOrReject(msg, settlement, { type, attempts: 0, handlers: [], error: headers.reason });
+    const only = headers.handlers;
     const handlers = this.hosted.events.filter((e) => e.type === type && (!only || only.includes(e.handlerName))).map((e) => e.handlerName);
+    const raw = msg.content.toString('utf8');
     const failures: { handler: string; error: unknown }[] = [];
     for (const handler of handlers) {
       try {
@@ -174,27 +255,62 @@ export class RmqTransport implements Transport, DeadLetterStore {
       }
     }
     const unreadable = failures.some((f) => (f.error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE) || handlers.length === 0;
-    const previous = Number(headers['x-attempt'] ?? 0);
-    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? previous + 1 : 0, this.options.retryDelaysMs, unreadable);
-    if (step.kind === 'done') return channel.ack(msg);
-    const error = failures.map((f) => `${f.handler}: ${describeFailure(f.error)}`).join('; ') || `no handler for ${type}`;
-    const failed = failures.map((f) => f.handler);
-    const options: Options.Publish = {
-      persistent: true,
+    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? headers.attempt + 1 : 0, this.options.retryDelaysMs, unreadable);
+    if (step.kind === 'done') return settlement.ack();
+    const letter: Letter = {
       type,
-      messageId: (msg.properties.messageId as string | undefined) ?? randomUUID(),
-      contentType: 'application/json',
-      headers: { ...headers, 'x-attempt': previous + 1, 'x-handlers': failed, 'x-error': error },
+      attempts: headers.attempt + 1,
+      handlers: failures.map((f) => f.handler),
+      error: failures.map((f) => `${f.handler}: ${describeFailure(f.error)}`).join('; ') || `no handler for ${type}`,
     };
-    if (step.kind === 'retry') {
-      this.logger.warn({ msg: 'event handler failed; retrying', type, attempt: step.attempt, delayMs: step.delayMs, error });
-      await this.confirmPublish(publisher, '', this.retryQueueName(step.attempt - 1), msg.content, options);
-    } else {
-      this.logger.error({ msg: 'event parked in the dead-letter queue', type, attempts: previous + 1, error });
-      options.headers = { ...options.headers, 'x-dead-at': new Date().toISOString(), 'x-original-queue': this.topology.eventsQueue };
-      await this.confirmPublish(publisher, '', this.topology.deadLetterQueue, msg.content, options);
+    if (step.kind === 'dead') return this.deadLetterOrReject(msg, settlement, letter);
+    this.logger.warn({ msg: 'event handler failed; retrying', type, attempt: step.attempt, delayMs: step.delayMs, error: letter.error });
+    try {
+      await this.confirmPublish(this.publisher!, '', this.retryQueueName(step.attempt - 1), msg.content, this.republishOptions(msg, letter));
+      settlement.ack();
+    } catch (error) {
+      await this.deadLetterOrReject(msg, settlement, { ...letter, error: `${letter.error}; the retry could not be scheduled: ${describeFailure(error)}` });
     }
-    channel.ack(msg);
+  }
+
+  /**
+   * Parks the delivery in the service's DLQ with the reason (body and properties as received,
+   * headers reduced to what can be written again) and acks it; when even that fails, rejects it
+   * without requeue, so the queue's dead-letter exchange parks it instead of it blocking a slot.
+   */
+  private async deadLetterOrReject(msg: ConsumeMessage, settlement: Settlement, letter: Letter): Promise<void> {
+    if (settlement.settled) return;
+    this.logger.error({ msg: 'delivery parked in the dead-letter queue', type: letter.type, attempts: letter.attempts, error: letter.error });
+    try {
+      const options = this.republishOptions(msg, letter);
+      options.headers = {
+        ...options.headers,
+        'x-dead-at': new Date().toISOString(),
+        'x-original-queue': msg.fields.routingKey,
+        'x-original-headers': describeHeaders(msg.properties.headers),
+      };
+      await this.confirmPublish(this.publisher!, '', this.topology.deadLetterQueue, msg.content, options);
+      settlement.ack();
+    } catch (error) {
+      this.logger.error({ msg: 'could not dead-letter a delivery; rejecting it to the broker', type: letter.type, err: describeFailure(error) });
+      settlement.reject();
+    }
+  }
+
+  private republishOptions(msg: ConsumeMessage, letter: Letter): Options.Publish {
+    const messageId = msg.properties.messageId as unknown;
+    return {
+      persistent: true,
+      type: letter.type.slice(0, 255),
+      messageId: typeof messageId === 'string' && messageId ? messageId.slice(0, 255) : randomUUID(),
+      contentType: 'application/json',
+      headers: {
+        ...forwardableHeaders(msg.properties.headers),
+        'x-attempt': letter.attempts,
+        'x-handlers': letter.handlers,
+        'x-error': letter.error.slice(0, 4000),
+      },
+    };
   }
 
   async request(type: string, raw: string, timeoutMs: number): Promise<string> {
@@ -233,6 +349,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   }
 
   async drain(): Promise<void> {
+    this.draining = true;
     for (const { channel, tag } of this.consumers.splice(0)) await channel.cancel(tag).catch(() => undefined);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
@@ -249,68 +366,39 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.connected = false;
   }
 
-  async list(service: string, limit: number): Promise<DeadLetter[]> {
-    return this.withDeadLetters(service, limit, () => 'keep');
+  list(service: string, page: { offset: number; limit: number }): Promise<DeadLetterPage> {
+    return this.deadLetters.list(service, page);
   }
 
-  async replay(service: string, id: string): Promise<boolean> {
-    const queue = new RmqTopology(this.options.prefix, service);
-    let found = false;
-    await this.withDeadLetters(service, Number.MAX_SAFE_INTEGER, (letter, msg, channel) => {
-      if (found || letter.id !== id) return 'keep';
-      found = true;
-      const headers = { ...(msg.properties.headers ?? {}), 'x-attempt': 0, 'x-replayed-at': new Date().toISOString() };
-      channel.sendToQueue(queue.eventsQueue, msg.content, { ...msg.properties, headers, persistent: true });
-      return 'remove';
-    });
-    return found;
+  get(service: string, id: string): Promise<DeadLetter | undefined> {
+    return this.deadLetters.get(service, id);
   }
 
-  async discard(service: string, id: string): Promise<boolean> {
-    let found = false;
-    await this.withDeadLetters(service, Number.MAX_SAFE_INTEGER, (letter) => {
-      if (found || letter.id !== id) return 'keep';
-      found = true;
-      return 'remove';
-    });
-    return found;
+  replay(service: string, id: string): Promise<boolean> {
+    return this.deadLetters.replay(service, id);
   }
 
-  /** Reads a service's DLQ one message at a time, then returns the kept ones in their order. */
-  private async withDeadLetters(
-    service: string,
-    limit: number,
-    decide: (letter: DeadLetter, msg: GetMessage, channel: ConfirmChannel) => 'keep' | 'remove',
-  ): Promise<DeadLetter[]> {
-    await this.ready();
-    const queue = new RmqTopology(this.options.prefix, service).deadLetterQueue;
-    const channel = await this.model!.createConfirmChannel();
-    const seen: DeadLetter[] = [];
-    try {
-      await channel.assertQueue(queue, { durable: true });
-      const held: GetMessage[] = [];
-      for (let i = 0; i < 10_000 && seen.length < limit; i++) {
-        const msg = await channel.get(queue, { noAck: false });
-        if (!msg) break;
-        const letter = toDeadLetter(msg);
-        if (decide(letter, msg, channel) === 'remove') {
-          await channel.waitForConfirms();
-          channel.ack(msg);
-        } else {
-          seen.push(letter);
-          held.push(msg);
-        }
-      }
-      // Requeued messages go back to the head of the queue in their original order.
-      for (const msg of held) channel.nack(msg, false, true);
-      return seen;
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+  discard(service: string, id: string): Promise<boolean> {
+    return this.deadLetters.discard(service, id);
   }
 
   private watch<C extends Channel>(channel: C, role: string): C {
     channel.on('error', (error: Error) => this.logger.warn({ msg: 'broker channel error', role, err: error?.message }));
+    return channel;
+  }
+
+  /** A consumer whose channel closes while the connection stays up reports it, and starts again on a new channel. */
+  private watchConsumer(channel: Channel, role: string, model: ChannelModel, restart: () => Promise<void>): Channel {
+    this.watch(channel, role);
+    channel.on('close', () => {
+      if (this.closing || this.draining || this.model !== model || !this.connected) return;
+      this.tracker.stopped(role, 'channel closed');
+      const timer = setTimeout(() => {
+        if (this.closing || this.draining || this.model !== model || !this.connected) return;
+        restart().catch((error: unknown) => this.logger.error({ msg: 'consumer could not restart', role, err: describeFailure(error) }));
+      }, CONSUMER_RESTART_MS);
+      timer.unref();
+    });
     return channel;
   }
 
@@ -331,9 +419,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
     });
   }
 
+  /** Waits (a bounded time) for the connection; a transport still starting is waited for, not refused. */
   private async ready(): Promise<void> {
     if (this.connected) return;
-    if (!this.connection) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is not started');
+    if (!this.starting) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is not started');
     let timer: NodeJS.Timeout | undefined;
     let wake: () => void = () => undefined;
     await Promise.race([
@@ -354,22 +443,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
   }
 }
 
-function toDeadLetter(msg: GetMessage): DeadLetter {
-  const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
-  const text = msg.content.toString('utf8');
-  let message: unknown = text;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    // kept as text: it was parked because it could not be read
-  }
-  return {
-    id: String(msg.properties.messageId ?? headers['x-dead-letter-id'] ?? ''),
-    type: String(msg.properties.type ?? ''),
-    handlers: Array.isArray(headers['x-handlers']) ? (headers['x-handlers'] as string[]) : [],
-    error: String(headers['x-error'] ?? ''),
-    attempts: Number(headers['x-attempt'] ?? 0),
-    deadAt: String(headers['x-dead-at'] ?? ''),
-    message,
-  };
+/** The message type: the `type` property when it is one, else the routing key. */
+function typeOf(msg: ConsumeMessage): string {
+  const type = msg.properties.type as unknown;
+  return typeof type === 'string' && type ? type : msg.fields.routingKey;
 }
