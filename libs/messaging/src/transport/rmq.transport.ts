@@ -35,6 +35,13 @@ interface Letter {
   error: string;
 }
 
+/** How a consumer declares what it reads, handles a delivery, and starts again. */
+interface Consumer {
+  declare(channel: Channel): Promise<void>;
+  handle(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void>;
+  restart(): Promise<void>;
+}
+
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 const CONNECT_WAIT_MS = 5000;
 const CONSUMER_RESTART_MS = 1000;
@@ -60,7 +67,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
   private requester?: Channel;
-  private consumers: { channel: Channel; tag: string }[] = [];
+  private consumers = new Map<string, { channel: Channel; tag: string }>();
   private inbound?: InboundHandler;
   private hosted: HostedHandlers = { requests: [], events: [] };
   private starting = false;
@@ -99,7 +106,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.connection = await connect(url.toString(), {
       noDelay: true, // without it a loopback request/reply took 22 ms instead of 0.3 ms
       clientProperties: { connection_name: `${this.options.prefix}.${this.options.service}` },
-      recovery: { setup: (model: ChannelModel) => this.setup(model), initialMaxRetries: 10, maxDelay: 5000 },
+      // Not waiting for the broker: the process comes up not ready (readiness says why) and consumes once connected.
+      recovery: { setup: (model: ChannelModel) => this.setup(model), maxDelay: 5000, waitForConnect: false },
     });
     this.connection.on('disconnect', (error: Error) => {
       this.connected = false;
@@ -112,6 +120,13 @@ export class RmqTransport implements Transport, DeadLetterStore {
     // Without listeners, a hard connection error would be thrown as an uncaught exception.
     this.connection.on('error', (error: Error) => this.logger.warn({ msg: 'broker connection error', err: error?.message }));
     this.connection.on('reconnect-failed', (error: Error) => this.logger.error({ msg: 'broker reconnection gave up', err: error.message }));
+    this.connection.on('connect-failed', (error: Error) => this.logger.warn({ msg: 'broker not reachable; retrying', err: error?.message }));
+    // A reachable broker is waited for briefly, so a process usually starts consuming; an unreachable one is not.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.connection.waitForConnect().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -120,7 +135,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
    */
   private async setup(model: ChannelModel): Promise<void> {
     this.model = model;
-    this.consumers = [];
+    this.consumers = new Map();
     this.tracker.reset();
     const t = this.topology;
     const publisher = this.watch(await model.createConfirmChannel(), 'publisher');
@@ -154,7 +169,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
         const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
         if (types.length > 0) await this.consumeRequests(model, kind, types);
       }
-      if (this.hosted.events.length > 0) await this.consumeEvents(model, publisher);
+      if (this.hosted.events.length > 0) await this.consumeEvents(model);
     } catch (error) {
       this.connected = false; // recovery closes this model and connects again
       throw error;
@@ -165,14 +180,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private async consumeRequests(model: ChannelModel, kind: 'command' | 'query', types: string[]): Promise<void> {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
-    const role = `${kind}s`;
-    const channel = this.watchConsumer(await model.createChannel(), role, model, () => this.consumeRequests(model, kind, types));
-    await channel.prefetch(this.options.prefetch);
-    await channel.assertQueue(queue, { durable: true });
-    for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
-    const { consumerTag } = await channel.consume(queue, (msg) => this.receive(role, channel, msg, (s, m) => this.onRequest(channel, s, m)), { noAck: false });
-    this.consumers.push({ channel, tag: consumerTag });
-    this.tracker.consuming(role);
+    await this.consume(model, `${kind}s`, queue, {
+      declare: async (channel) => {
+        await channel.assertQueue(queue, { durable: true });
+        for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
+      },
+      handle: (channel, settlement, msg) => this.onRequest(channel, settlement, msg),
+      restart: () => this.consumeRequests(model, kind, types),
+    });
   }
 
   /** A request is answered (an error reply for a bad one) and acked; one nobody can be answered for is dead-lettered. */
@@ -197,7 +212,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     settlement.ack();
   }
 
-  private async consumeEvents(model: ChannelModel, publisher: ConfirmChannel): Promise<void> {
+  private async consumeEvents(model: ChannelModel): Promise<void> {
     const t = this.topology;
     await declareQueue(model, t.eventsQueue, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.deadLetterQueue }, (queue, error) =>
       this.logger.warn({
@@ -206,18 +221,49 @@ export class RmqTransport implements Transport, DeadLetterStore {
         err: error.message,
       }),
     );
-    const channel = this.watchConsumer(await model.createChannel(), 'events', model, () => this.consumeEvents(model, publisher));
+    await this.consume(model, 'events', t.eventsQueue, {
+      declare: async (channel) => {
+        for (const [index, delay] of this.options.retryDelaysMs.entries()) {
+          await channel.assertQueue(this.retryQueueName(index), {
+            durable: true,
+            arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.eventsQueue },
+          });
+        }
+        for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
+      },
+      handle: (_channel, settlement, msg) => this.onEvent(settlement, msg),
+      restart: () => this.consumeEvents(model),
+    });
+  }
+
+  /** Starts one consumer on a channel of its own; if the broker cancels it or its channel closes, it reports and starts again. */
+  private async consume(model: ChannelModel, role: string, queue: string, consumer: Consumer): Promise<void> {
+    const channel = this.watch(await model.createChannel(), `${role} consumer`);
+    const stopped = (reason: string) => this.consumerStopped(role, reason, model, channel, consumer.restart);
+    channel.on('close', () => stopped('channel closed'));
     await channel.prefetch(this.options.prefetch);
-    for (const [index, delay] of this.options.retryDelaysMs.entries()) {
-      await channel.assertQueue(this.retryQueueName(index), {
-        durable: true,
-        arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.eventsQueue },
-      });
-    }
-    for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
-    const { consumerTag } = await channel.consume(t.eventsQueue, (msg) => this.receive('events', channel, msg, (s, m) => this.onEvent(s, m)), { noAck: false });
-    this.consumers.push({ channel, tag: consumerTag });
-    this.tracker.consuming('events');
+    await consumer.declare(channel);
+    const { consumerTag } = await channel.consume(
+      queue,
+      (msg) => (msg ? this.receive(role, channel, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
+      { noAck: false },
+    );
+    this.consumers.set(role, { channel, tag: consumerTag });
+    this.tracker.consuming(role);
+  }
+
+  private consumerStopped(role: string, reason: string, model: ChannelModel, channel: Channel, restart: () => Promise<void>): void {
+    const current = () => !this.closing && !this.draining && this.connected && this.model === model;
+    if (!current() || this.consumers.get(role)?.channel !== channel) return;
+    this.consumers.delete(role);
+    this.tracker.stopped(role, reason);
+    this.logger.error({ msg: 'consumer stopped; starting it again', role, reason });
+    const timer = setTimeout(() => {
+      void channel.close().catch(() => undefined);
+      if (!current()) return;
+      restart().catch((error: unknown) => this.logger.error({ msg: 'consumer could not start again', role, err: describeFailure(error) }));
+    }, CONSUMER_RESTART_MS);
+    timer.unref();
   }
 
   private retryQueueName(index: number): string {
@@ -226,11 +272,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   }
 
   /** Tracks a delivery until it is settled; whatever the handling throws, the delivery still ends somewhere. */
-  private receive(role: string, channel: Channel, msg: ConsumeMessage | null, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
-    if (!msg) {
-      this.tracker.stopped(role, 'cancelled by the broker');
-      return;
-    }
+  private receive(role: string, channel: Channel, msg: ConsumeMessage, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
     const settlement = this.tracker.begin(role, channel, msg);
     this.track(
       handle(settlement, msg).catch((error: unknown) =>
@@ -350,7 +392,9 @@ export class RmqTransport implements Transport, DeadLetterStore {
 
   async drain(): Promise<void> {
     this.draining = true;
-    for (const { channel, tag } of this.consumers.splice(0)) await channel.cancel(tag).catch(() => undefined);
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const { channel, tag } of consumers) await channel.cancel(tag).catch(() => undefined);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -384,21 +428,6 @@ export class RmqTransport implements Transport, DeadLetterStore {
 
   private watch<C extends Channel>(channel: C, role: string): C {
     channel.on('error', (error: Error) => this.logger.warn({ msg: 'broker channel error', role, err: error?.message }));
-    return channel;
-  }
-
-  /** A consumer whose channel closes while the connection stays up reports it, and starts again on a new channel. */
-  private watchConsumer(channel: Channel, role: string, model: ChannelModel, restart: () => Promise<void>): Channel {
-    this.watch(channel, role);
-    channel.on('close', () => {
-      if (this.closing || this.draining || this.model !== model || !this.connected) return;
-      this.tracker.stopped(role, 'channel closed');
-      const timer = setTimeout(() => {
-        if (this.closing || this.draining || this.model !== model || !this.connected) return;
-        restart().catch((error: unknown) => this.logger.error({ msg: 'consumer could not restart', role, err: describeFailure(error) }));
-      }, CONSUMER_RESTART_MS);
-      timer.unref();
-    });
     return channel;
   }
 
