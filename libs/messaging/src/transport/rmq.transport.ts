@@ -3,10 +3,10 @@ import { DomainError } from '@commerce/contracts';
 import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
-import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure, nextDeliveryStep } from './dead-letter';
-import { describeHeaders, forwardableHeaders, readDeliveryHeaders } from './delivery-headers';
+import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure } from './dead-letter';
 import { DeliveryTracker, Settlement } from './delivery-tracker';
 import { RmqDeadLetters } from './rmq-dead-letters';
+import { RmqDeliveries } from './rmq-deliveries';
 import { declareQueue, RmqTopology } from './rmq-topology';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
@@ -25,14 +25,6 @@ interface Pending {
   resolve: (raw: string) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
-}
-
-/** Where a delivery goes when its handlers are done with it. */
-interface Letter {
-  type: string;
-  attempts: number;
-  handlers: string[];
-  error: string;
 }
 
 /** How a consumer declares what it reads, handles a delivery, and starts again. */
@@ -63,6 +55,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly tracker = new DeliveryTracker();
+  private readonly deliveries: RmqDeliveries;
   private connection?: RecoveringChannelModel;
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
@@ -78,6 +71,13 @@ export class RmqTransport implements Transport, DeadLetterStore {
 
   constructor(private readonly options: RmqOptions) {
     this.topology = new RmqTopology(options.prefix, options.service);
+    this.deliveries = new RmqDeliveries({
+      topology: this.topology,
+      retryDelaysMs: options.retryDelaysMs,
+      inbound: () => this.inbound!,
+      hosted: () => this.hosted,
+      publisher: () => this.publisher!,
+    });
     this.deadLetters = new RmqDeadLetters(options.prefix, async () => {
       await this.ready();
       return this.model!;
@@ -185,31 +185,9 @@ export class RmqTransport implements Transport, DeadLetterStore {
         await channel.assertQueue(queue, { durable: true });
         for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
       },
-      handle: (channel, settlement, msg) => this.onRequest(channel, settlement, msg),
+      handle: (channel, settlement, msg) => this.deliveries.onRequest(queue, channel, settlement, msg),
       restart: () => this.consumeRequests(model, kind, types),
     });
-  }
-
-  /** A request is answered (an error reply for a bad one) and acked; one nobody can be answered for is dead-lettered. */
-  private async onRequest(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void> {
-    const { replyTo, correlationId, type } = msg.properties as { replyTo?: unknown; correlationId?: unknown; type?: unknown };
-    if (typeof replyTo !== 'string' || !replyTo || typeof correlationId !== 'string' || !correlationId) {
-      const letter = {
-        type: typeof type === 'string' ? type : msg.fields.routingKey,
-        attempts: 0,
-        handlers: [],
-        error: 'request without reply-to or correlation id: nobody can be answered',
-      };
-      return this.deadLetterOrReject(msg, settlement, letter);
-    }
-    const reply = await this.inbound!.handleRequest(msg.content.toString('utf8'));
-    try {
-      channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json' });
-    } catch (error) {
-      // The caller times out and gets a retryable error; the request itself was handled.
-      this.logger.warn({ msg: 'could not send a reply', err: describeFailure(error) });
-    }
-    settlement.ack();
   }
 
   private async consumeEvents(model: ChannelModel): Promise<void> {
@@ -224,14 +202,14 @@ export class RmqTransport implements Transport, DeadLetterStore {
     await this.consume(model, 'events', t.eventsQueue, {
       declare: async (channel) => {
         for (const [index, delay] of this.options.retryDelaysMs.entries()) {
-          await channel.assertQueue(this.retryQueueName(index), {
+          await channel.assertQueue(this.deliveries.retryQueueName(index), {
             durable: true,
             arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.eventsQueue },
           });
         }
         for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
       },
-      handle: (_channel, settlement, msg) => this.onEvent(settlement, msg),
+      handle: (_channel, settlement, msg) => this.deliveries.onEvent(t.eventsQueue, settlement, msg),
       restart: () => this.consumeEvents(model),
     });
   }
@@ -245,7 +223,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     await consumer.declare(channel);
     const { consumerTag } = await channel.consume(
       queue,
-      (msg) => (msg ? this.receive(role, channel, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
+      (msg) => (msg ? this.receive(role, queue, channel, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
       { noAck: false },
     );
     this.consumers.set(role, { channel, tag: consumerTag });
@@ -266,93 +244,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
     timer.unref();
   }
 
-  private retryQueueName(index: number): string {
-    // The delay is part of the name: a queue's TTL cannot change once declared.
-    return `${this.topology.retryQueue(index + 1)}.${this.options.retryDelaysMs[index]}ms`;
-  }
-
   /** Tracks a delivery until it is settled; whatever the handling throws, the delivery still ends somewhere. */
-  private receive(role: string, channel: Channel, msg: ConsumeMessage, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
+  private receive(role: string, queue: string, channel: Channel, msg: ConsumeMessage, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
     const settlement = this.tracker.begin(role, channel, msg);
-    this.track(
-      handle(settlement, msg).catch((error: unknown) =>
-        this.deadLetterOrReject(msg, settlement, { type: typeOf(msg), attempts: 0, handlers: [], error: `delivery failed: ${describeFailure(error)}` }),
-      ),
-    );
-  }
-
-  private async onEvent(settlement: Settlement, msg: ConsumeMessage): Promise<void> {
-    const type = typeOf(msg);
-    const headers = readDeliveryHeaders(msg.properties.headers);
-    if (!headers.ok) return this.deadLetterOrReject(msg, settlement, { type, attempts: 0, handlers: [], error: headers.reason });
-    const only = headers.handlers;
-    const handlers = this.hosted.events.filter((e) => e.type === type && (!only || only.includes(e.handlerName))).map((e) => e.handlerName);
-    const raw = msg.content.toString('utf8');
-    const failures: { handler: string; error: unknown }[] = [];
-    for (const handler of handlers) {
-      try {
-        await this.inbound!.handleEvent(raw, handler);
-      } catch (error) {
-        failures.push({ handler, error });
-      }
-    }
-    const unreadable = failures.some((f) => (f.error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE) || handlers.length === 0;
-    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? headers.attempt + 1 : 0, this.options.retryDelaysMs, unreadable);
-    if (step.kind === 'done') return settlement.ack();
-    const letter: Letter = {
-      type,
-      attempts: headers.attempt + 1,
-      handlers: failures.map((f) => f.handler),
-      error: failures.map((f) => `${f.handler}: ${describeFailure(f.error)}`).join('; ') || `no handler for ${type}`,
-    };
-    if (step.kind === 'dead') return this.deadLetterOrReject(msg, settlement, letter);
-    this.logger.warn({ msg: 'event handler failed; retrying', type, attempt: step.attempt, delayMs: step.delayMs, error: letter.error });
-    try {
-      await this.confirmPublish(this.publisher!, '', this.retryQueueName(step.attempt - 1), msg.content, this.republishOptions(msg, letter));
-      settlement.ack();
-    } catch (error) {
-      await this.deadLetterOrReject(msg, settlement, { ...letter, error: `${letter.error}; the retry could not be scheduled: ${describeFailure(error)}` });
-    }
-  }
-
-  /**
-   * Parks the delivery in the service's DLQ with the reason (body and properties as received,
-   * headers reduced to what can be written again) and acks it; when even that fails, rejects it
-   * without requeue, so the queue's dead-letter exchange parks it instead of it blocking a slot.
-   */
-  private async deadLetterOrReject(msg: ConsumeMessage, settlement: Settlement, letter: Letter): Promise<void> {
-    if (settlement.settled) return;
-    this.logger.error({ msg: 'delivery parked in the dead-letter queue', type: letter.type, attempts: letter.attempts, error: letter.error });
-    try {
-      const options = this.republishOptions(msg, letter);
-      options.headers = {
-        ...options.headers,
-        'x-dead-at': new Date().toISOString(),
-        'x-original-queue': msg.fields.routingKey,
-        'x-original-headers': describeHeaders(msg.properties.headers),
-      };
-      await this.confirmPublish(this.publisher!, '', this.topology.deadLetterQueue, msg.content, options);
-      settlement.ack();
-    } catch (error) {
-      this.logger.error({ msg: 'could not dead-letter a delivery; rejecting it to the broker', type: letter.type, err: describeFailure(error) });
-      settlement.reject();
-    }
-  }
-
-  private republishOptions(msg: ConsumeMessage, letter: Letter): Options.Publish {
-    const messageId = msg.properties.messageId as unknown;
-    return {
-      persistent: true,
-      type: letter.type.slice(0, 255),
-      messageId: typeof messageId === 'string' && messageId ? messageId.slice(0, 255) : randomUUID(),
-      contentType: 'application/json',
-      headers: {
-        ...forwardableHeaders(msg.properties.headers),
-        'x-attempt': letter.attempts,
-        'x-handlers': letter.handlers,
-        'x-error': letter.error.slice(0, 4000),
-      },
-    };
+    this.track(handle(settlement, msg).catch((error: unknown) => this.deliveries.failed(queue, msg, settlement, error)));
   }
 
   async request(type: string, raw: string, timeoutMs: number): Promise<string> {
@@ -470,10 +365,4 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
-}
-
-/** The message type: the `type` property when it is one, else the routing key. */
-function typeOf(msg: ConsumeMessage): string {
-  const type = msg.properties.type as unknown;
-  return typeof type === 'string' && type ? type : msg.fields.routingKey;
 }
