@@ -1,9 +1,12 @@
-// npm run bench:orders: orders per second driven to a terminal state and POST -> CONFIRMED
-// p50/p99, for the monolith (in process, real Postgres) and the split topology over RabbitMQ,
-// beside the raw Postgres commit rate measured in the same run. Prints figures; asserts nothing.
+// npm run bench:orders: for the monolith (in process, real Postgres) and the split topology over
+// RabbitMQ: the saturating rate (orders per second to a final state, closed loop), the cost per
+// order (CPU seconds of the Node processes and of Postgres, writing transactions), and POST ->
+// CONFIRMED p50/p99 under open-loop arrivals at 25, 50 and 75 % of the saturating rate; beside
+// the raw Postgres commit rate measured in the same run. Prints figures; asserts nothing.
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { cpuMeter } from './support/cpu-usage';
 import { authHeader, BENCH_AUTH, startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
@@ -11,7 +14,9 @@ const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
 const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
+const TERMINAL = `'CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'`;
 
 async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   const name = `commerce_bench_orders_${Date.now()}_${randomBytes(2).toString('hex')}`;
@@ -43,7 +48,15 @@ async function commitRate(url: string): Promise<string> {
   return `${Math.round(n / seconds)} commits/s (single-row INSERT, autocommit, 8 connections)`;
 }
 
-async function driveOrders(base: string, url: string): Promise<string> {
+/** A running topology under test: where to send requests, its database, and its Node processes. */
+interface Target {
+  base: string;
+  url: string;
+  pids: number[];
+}
+
+/** A customer, a product with plenty of stock, and the body of a one-line order for it. */
+async function prepare(base: string): Promise<{ customer: Record<string, string>; body: string }> {
   const admin = await authHeader(base, BENCH_AUTH.ADMIN_EMAIL, BENCH_AUTH.ADMIN_PASSWORD);
   const customerEmail = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const customerPassword = `bench-${randomBytes(12).toString('hex')}`;
@@ -61,7 +74,7 @@ async function driveOrders(base: string, url: string): Promise<string> {
       name: 'Bench',
       category: 'bench',
       price: { amount: 990, currency: 'EUR' },
-      initialStock: ORDERS * 2,
+      initialStock: 1_000_000,
     }),
   });
   const productId = ((await created.json()) as { id: string }).id;
@@ -71,34 +84,103 @@ async function driveOrders(base: string, url: string): Promise<string> {
     paymentToken: 'tok_visa',
     email: 'bench@example.com',
   });
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < ORDERS) await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...customer }, body });
-    }),
-  );
+  return { customer, body };
+}
+
+/** Places one order; resolves with its id (or undefined when the placement was refused). */
+async function placeOne(base: string, customer: Record<string, string>, body: string): Promise<string | undefined> {
+  const res = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...customer }, body });
+  return res.status === 202 ? ((await res.json()) as { orderId: string }).orderId : undefined;
+}
+
+/** Waits (bounded) until every order has ended; returns how many were confirmed and their POST -> CONFIRMED latencies. */
+async function settle(pg: Client, ids: string[]): Promise<{ confirmed: number; latencies: number[] }> {
   const deadline = Date.now() + 300_000;
-  for (;;) {
+  while (Date.now() < deadline) {
     const [{ open }] = (
-      await pg.query(`SELECT count(*)::int AS open FROM ordering.order_view WHERE status NOT IN ('CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED')`)
+      await pg.query(`SELECT count(*)::int AS open FROM ordering.order_view WHERE id = ANY($1::uuid[]) AND status NOT IN (${TERMINAL})`, [ids])
     ).rows;
-    if (open === 0 || Date.now() > deadline) break;
+    if (open === 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const seconds = (performance.now() - started) / 1000;
   const latencies = (
-    await pg.query(`
-      SELECT EXTRACT(EPOCH FROM c.recorded_at - p.recorded_at) * 1000 AS ms
-      FROM ordering.order_event p JOIN ordering.order_event c ON c.order_id = p.order_id AND c.type = 'OrderConfirmed'
-      WHERE p.type = 'OrderPlaced' ORDER BY ms`)
+    await pg.query(
+      `SELECT EXTRACT(EPOCH FROM c.recorded_at - p.recorded_at) * 1000 AS ms
+       FROM ordering.order_event p JOIN ordering.order_event c ON c.order_id = p.order_id AND c.type = 'OrderConfirmed'
+       WHERE p.type = 'OrderPlaced' AND p.order_id = ANY($1::uuid[]) ORDER BY ms`,
+      [ids],
+    )
   ).rows.map((r: { ms: string }) => Number(r.ms));
-  const [{ confirmed }] = (await pg.query(`SELECT count(*)::int AS confirmed FROM ordering.order_view WHERE status = 'CONFIRMED'`)).rows;
-  await pg.end();
-  const p = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
-  return `${(ORDERS / seconds).toFixed(1)} orders/s to a final state (${confirmed}/${ORDERS} confirmed, ${CONCURRENCY} clients); POST -> CONFIRMED p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`;
+  return { confirmed: latencies.length, latencies };
+}
+
+const percentile = (sorted: number[], q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
+/** The next transaction id of the whole cluster: writing transactions take one, read-only ones none. */
+const nextXid = async (pg: Client) => Number((await pg.query(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`)).rows[0].x);
+
+/**
+ * Closed loop to saturation (CONCURRENCY clients, each placing its next order when the last was
+ * answered), then open loops at 25, 50 and 75 % of that rate: arrivals on a fixed schedule,
+ * whatever the answers, so queueing shows in the latency instead of slowing the load down.
+ */
+async function driveOrders(target: Target, label: string): Promise<string[][]> {
+  const { customer, body } = await prepare(target.base);
+  const pg = new Client({ connectionString: target.url });
+  await pg.connect();
+  try {
+    const meter = cpuMeter(() => target.pids);
+    const xidBefore = await nextXid(pg);
+    meter.start();
+    const started = performance.now();
+    const ids: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next++ < ORDERS) {
+          const id = await placeOne(target.base, customer, body);
+          if (id) ids.push(id);
+        }
+      }),
+    );
+    const saturated = await settle(pg, ids);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = meter.stop();
+    const xids = (await nextXid(pg)) - xidBefore - 1;
+    const rate = ORDERS / seconds;
+    const perOrder = (x: number) => `${((x * 1000) / ORDERS).toFixed(1)} ms`;
+    const rows = [
+      [
+        `${label}: saturating, closed loop`,
+        `${rate.toFixed(1)} orders/s to a final state (${saturated.confirmed}/${ORDERS} confirmed, ${CONCURRENCY} clients); ` +
+          `POST -> CONFIRMED p50 ${percentile(saturated.latencies, 0.5)} ms, p99 ${percentile(saturated.latencies, 0.99)} ms`,
+      ],
+      [
+        `${label}: cost per order`,
+        `CPU ${perOrder(cpu.node)} in Node (${target.pids.length} process${target.pids.length > 1 ? 'es' : ''}) + ${perOrder(cpu.postgres)} in Postgres; ` +
+          `${(xids / ORDERS).toFixed(1)} writing transactions (transaction ids consumed, cluster-wide)`,
+      ],
+    ];
+    for (const share of [0.25, 0.5, 0.75]) {
+      const perSecond = rate * share;
+      const count = Math.max(20, Math.round(perSecond * PHASE_SECONDS));
+      const origin = performance.now();
+      const placing: Promise<string | undefined>[] = [];
+      for (let i = 0; i < count; i++) {
+        const wait = origin + (i * 1000) / perSecond - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        placing.push(placeOne(target.base, customer, body));
+      }
+      const phase = (await Promise.all(placing)).filter((id): id is string => id !== undefined);
+      const { confirmed, latencies } = await settle(pg, phase);
+      rows.push([
+        `${label}: open loop at ${share * 100} %`,
+        `${perSecond.toFixed(1)} orders/s offered, ${confirmed}/${count} confirmed; POST -> CONFIRMED p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms`,
+      ]);
+    }
+    return rows;
+  } finally {
+    await pg.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -106,21 +188,19 @@ async function main(): Promise<void> {
   process.stderr.write('measuring the raw commit rate\n');
   rows.push(['raw Postgres commit rate', await withDatabase(commitRate)]);
   process.stderr.write('driving orders through the monolith\n');
-  rows.push([
-    'monolith, in process, real Postgres',
-    await withDatabase(async (url) => {
+  rows.push(
+    ...(await withDatabase(async (url) => {
       const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail' });
       try {
-        return await driveOrders(app.base, url);
+        return await driveOrders({ base: app.base, url, pids: [app.child.pid!] }, 'monolith, in process');
       } finally {
         await stop(app.child);
       }
-    }),
-  ]);
+    })),
+  );
   process.stderr.write('driving orders through the split topology\n');
-  rows.push([
-    'split over RabbitMQ (7 processes)',
-    await withDatabase(async (url) => {
+  rows.push(
+    ...(await withDatabase(async (url) => {
       const env = {
         DATABASE_URL: url,
         TRANSPORT: 'rmq',
@@ -134,12 +214,12 @@ async function main(): Promise<void> {
         for (const service of SERVICES) children.push((await startApp(service, env)).child);
         const gateway = await startApp('gateway', env);
         children.push(gateway.child);
-        return await driveOrders(gateway.base, url);
+        return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!) }, 'split over RabbitMQ');
       } finally {
         await Promise.all(children.map(stop));
       }
-    }),
-  ]);
+    })),
+  );
   printFigures(`commerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})`, rows);
 }
 

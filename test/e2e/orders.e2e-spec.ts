@@ -1,111 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { bearer, call, newCustomer } from '../support/http-harness';
-import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
-import { RunningTopology, startTopology, TOPOLOGIES } from '../support/topology';
+import { call, newCustomer } from '../support/http-harness';
+import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
+import { TERMINAL, times, useOrderTopology } from '../support/order-harness';
+import { TOPOLOGIES } from '../support/topology';
 import { TEST_ADDRESS } from '../support/fixtures';
+import { waitUntil } from '../support/wait-until';
 
-const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 const address = TEST_ADDRESS;
 
+/**
+ * The order flow's branches and races. Deadlines are out of the way here (two minutes): on a
+ * loaded 2-core machine 200 orders arriving at once queue for seconds at each owner, and a short
+ * deadline would turn that queueing into compensated orders. Deadlines have their own suite
+ * (order-deadlines.e2e-spec.ts) with a provider answer that is late by construction.
+ */
 describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
-  let scratch: ScratchDatabase;
-  let running: RunningTopology;
-  let base: string;
-  let pg: Client;
-  let mailDir: string;
-  let customer: Record<string, string>;
-  let admin: Record<string, string>;
-
-  beforeAll(async () => {
-    scratch = await createScratchDatabase('commerce_e2e_orders');
-    mailDir = mkdtempSync(join(tmpdir(), 'commerce-mail-'));
-    running = await startTopology(topology, scratch.url, {
-      SEED_DEMO_CATALOG: 'false',
-      ORDER_STEP_TIMEOUT_MS: '2500',
-      ORDER_STALL_MS: '1000',
-      ORDER_RECOVERY_INTERVAL_MS: '250',
-      ORDER_COMPENSATION_ATTEMPTS: '3',
-      SIM_PROVIDER_HANG_MS: '5000',
-      SIM_PROVIDER_SLOW_MS: '800',
-      MAIL_DIR: mailDir,
-      OUTBOX_POLL_MS: '200',
-      // 200 orders arrive at once while other suites share the two cores: this suite checks
-      // invariants, not latency, so requests may queue longer than the default 5 s.
-      BUS_REQUEST_TIMEOUT_MS: '30000',
-      EDGE_COMMAND_TIMEOUT_MS: '30000',
-    });
-    base = running.baseUrl;
-    admin = bearer(running.adminToken);
-    customer = (await newCustomer(base)).auth;
-    pg = new Client({ connectionString: scratch.url });
-    await pg.connect();
-  }, 120_000);
-
-  afterAll(async () => {
-    await pg?.end();
-    await running?.close();
-    await scratch?.drop();
-    rmSync(mailDir, { recursive: true, force: true });
+  const t = useOrderTopology(topology, {
+    ORDER_STEP_TIMEOUT_MS: '120000',
+    // The cancellation test cancels while this charge is in flight: long enough that the cancel
+    // always lands first, whatever the load.
+    SIM_PROVIDER_SLOW_MS: '5000',
   });
-
-  const product = async (stock: number, amount = 1250) =>
-    (
-      await call(
-        base,
-        'POST',
-        '/api/products',
-        {
-          sku: `O-${randomUUID().slice(0, 8)}`,
-          name: 'Widget',
-          category: 'test',
-          price: { amount, currency: 'EUR' },
-          initialStock: stock,
-        },
-        admin,
-      )
-    ).body.id as string;
-  const place = (lines: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    call(
-      base,
-      'POST',
-      '/api/orders',
-      { lines, shippingAddress: address, paymentToken: 'tok_visa', email: 'ada@example.com', ...extra },
-      { ...customer, ...headers },
-    );
-  const order = async (id: string, auth = customer) =>
-    (await call(base, 'GET', `/api/orders/${id}`, undefined, auth)).body as unknown as {
-      status: string;
-      reason?: string;
-      history: { type: string; data: Record<string, unknown> }[];
-    };
-  const settle = async (id: string, auth = customer, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const o = await order(id, auth);
-      if (TERMINAL.includes(o.status)) return o;
-      if (Date.now() > deadline) throw new Error(`order ${id} still ${o.status}: ${o.history.map((h) => h.type).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const stock = async (id: string) => (await call(base, 'GET', `/api/products/${id}/stock`)).body;
-  const cancel = (id: string) => call(base, 'POST', `/api/orders/${id}/cancel`, undefined, customer);
-  const count = async (sql: string, params: unknown[]) => Number((await pg.query(sql, params)).rows[0].n);
+  const base = () => t.base;
+  const { product, place, order, settle, count } = t;
+  const waitFor = (what: string, check: () => Promise<boolean>) => waitUntil(what, check, 30_000);
+  const stock = async (id: string) => (await call(base(), 'GET', `/api/products/${id}/stock`)).body;
+  const cancel = (id: string) => call(base(), 'POST', `/api/orders/${id}/cancel`, undefined, t.customer);
   const providerCalls = (orderId: string, kind: 'charge' | 'refund') =>
     count(`SELECT count(*) AS n FROM payments.sim_provider_call WHERE idempotency_key = $1`, [`${kind}:${orderId}`]);
   const emails = (orderId: string, kind?: string) =>
     count(`SELECT count(*) AS n FROM notifications.notification WHERE order_id = $1 AND ($2::text IS NULL OR kind = $2)`, [orderId, kind ?? null]);
-  const times = (o: { history: { type: string }[] }, type: string) => o.history.filter((h) => h.type === type).length;
 
   it('confirms an order: stock sold, one capture, one shipment, one email', async () => {
     const p = await product(5);
@@ -120,7 +46,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     expect(await providerCalls(id, 'charge')).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM shipping.shipment WHERE order_id = $1 AND status = 'CREATED'`, [id])).toBe(1);
     await waitFor('the confirmation email', async () => (await emails(id, 'order-confirmed')) === 1);
-    expect(existsSync(join(mailDir, `${id}.order-confirmed.eml`))).toBe(true);
+    expect(existsSync(join(t.mailDir, `${id}.order-confirmed.eml`))).toBe(true);
     expect(await emails(id)).toBe(1);
   });
 
@@ -178,17 +104,6 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     expect(again).toMatchObject({ status: 202, body: { status: 'CANCELLED' } });
   });
 
-  it('treats a step past its deadline as failed and compensates it', async () => {
-    const p = await product(3);
-    const id = (await place([{ productId: p, quantity: 1 }], { paymentToken: 'tok_timeout' })).body.orderId as string;
-    const o = await settle(id);
-    expect(o.status).toBe('REJECTED');
-    expect(o.reason).toBe('charge-payment timed out');
-    expect(times(o, 'StockReleased')).toBe(1);
-    expect(await stock(p)).toMatchObject({ available: 3, reserved: 0 });
-    expect(await count(`SELECT count(*) AS n FROM payments.payment WHERE order_id = $1 AND status = 'VOIDED'`, [id])).toBe(1);
-  });
-
   it('refuses to cancel a confirmed order', async () => {
     const p = await product(2);
     const id = (await place([{ productId: p, quantity: 1 }])).body.orderId as string;
@@ -200,7 +115,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
   it('creates one order for the same Idempotency-Key, and refuses the key with another body', async () => {
     const p = await product(5);
     const key = `key-${randomUUID()}`;
-    const someone = (await newCustomer(base)).auth;
+    const someone = (await newCustomer(base())).auth;
     const [a, b] = await Promise.all([
       place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...someone }),
       place([{ productId: p, quantity: 1 }], {}, { 'idempotency-key': key, ...someone }),
@@ -210,7 +125,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     const other = await place([{ productId: p, quantity: 2 }], {}, { 'idempotency-key': key, ...someone });
     expect(other).toMatchObject({ status: 409, body: { code: 'ORDERING.IDEMPOTENCY_KEY_REUSED' } });
     await settle(a.body.orderId as string, someone);
-    const mine = await call(base, 'GET', '/api/orders', undefined, someone);
+    const mine = await call(base(), 'GET', '/api/orders', undefined, someone);
     expect(mine.body.total).toBe(1);
   });
 
@@ -221,10 +136,10 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     const o = await settle(id);
     expect(o.status).toBe('COMPENSATION_FAILED');
     expect(o.reason).toContain('refund-payment failed');
-    const listed = await call(base, 'GET', '/api/orders?status=COMPENSATION_FAILED', undefined, admin);
+    const listed = await call(base(), 'GET', '/api/orders?status=COMPENSATION_FAILED', undefined, t.admin);
     expect((listed.body.items as { id: string }[]).map((i) => i.id)).toContain(id);
     if (topology !== 'split')
-      expect((await call(base, 'GET', '/health/ready')).body.details).toMatchObject({ orders: { status: 'up', compensationFailed: expect.any(Number) } });
+      expect((await call(base(), 'GET', '/health/ready')).body.details).toMatchObject({ orders: { status: 'up', compensationFailed: expect.any(Number) } });
   });
 
   it('rejects bad orders with 400 problem+json', async () => {
@@ -235,33 +150,55 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     expect((await place([{ productId: randomUUID(), quantity: 1 }], { paymentToken: 'visa' })).status).toBe(400);
     expect((await place([{ productId: randomUUID(), quantity: 1 }], { price: 1 })).status).toBe(400);
     expect((await place([{ productId: randomUUID(), quantity: 1 }], {}, { 'idempotency-key': 'bad key!' })).status).toBe(400);
-    expect((await call(base, 'GET', `/api/orders/${randomUUID()}`, undefined, customer)).status).toBe(404);
+    expect((await call(base(), 'GET', `/api/orders/${randomUUID()}`, undefined, t.customer)).status).toBe(404);
   });
 
   it('never oversells when 200 orders race for 40 units, and every order ends', async () => {
     const p = await product(40);
-    const results = await Promise.all(Array.from({ length: 200 }, () => place([{ productId: p, quantity: 1 }])));
+    // All 200 at once: on a loaded 2-core machine the last answers can take a minute.
+    const results = await Promise.all(Array.from({ length: 200 }, () => place([{ productId: p, quantity: 1 }], {}, {}, 150_000)));
     expect(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body.code])).toEqual([]);
     const ids = results.map((r) => r.body.orderId as string);
     const deadline = Date.now() + 150_000;
     let statuses: string[] = [];
     for (;;) {
-      const rows = (await pg.query(`SELECT status FROM ordering.order_view WHERE id = ANY($1::uuid[])`, [ids])).rows as { status: string }[];
+      const rows = (await t.pg.query(`SELECT id, status FROM ordering.order_view WHERE id = ANY($1::uuid[])`, [ids])).rows as { id: string; status: string }[];
       statuses = rows.map((r) => r.status);
       if (statuses.length === 200 && statuses.every((s) => TERMINAL.includes(s))) break;
-      if (Date.now() > deadline)
-        throw new Error(`not all orders ended: ${JSON.stringify(statuses.reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}))}`);
+      if (Date.now() > deadline) {
+        const tally = JSON.stringify(statuses.reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}));
+        const open = rows.filter((r) => !TERMINAL.includes(r.status)).map((r) => r.id);
+        throw new Error(`not all orders ended: ${tally}\n${await describeOrders(t.pg, open)}`);
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const confirmed = statuses.filter((s) => s === 'CONFIRMED').length;
-    const s = await stock(p);
-    expect(confirmed).toBeLessThanOrEqual(40);
-    expect(s.reserved).toBe(0);
-    expect(s.available + s.committed).toBe(40);
-    expect(s.committed).toBe(confirmed);
-    expect(await count(`SELECT count(*) AS n FROM payments.payment WHERE order_id = ANY($1::uuid[]) AND status = 'CAPTURED'`, [ids])).toBe(confirmed);
-    expect(await count(`SELECT count(*) AS n FROM payments.sim_provider_call WHERE idempotency_key = ANY($1::text[])`, [ids.map((i) => `charge:${i}`)])).toBe(
-      confirmed,
-    );
-  }, 200_000);
+    // Orders that were charged but did not end confirmed, and orders with a deadline passed, a late reply or a failed compensation.
+    const suspects = async () => {
+      const rows = (
+        await t.pg.query(
+          `SELECT v.id FROM ordering.order_view v WHERE v.id = ANY($1::uuid[]) AND (
+             (v.status <> 'CONFIRMED' AND EXISTS (SELECT 1 FROM payments.sim_provider_call c WHERE c.idempotency_key = 'charge:' || v.id::text))
+             OR EXISTS (SELECT 1 FROM ordering.order_event e WHERE e.order_id = v.id AND e.type IN ('StepTimedOut', 'LateReplyIgnored', 'CompensationFailed')))`,
+          [ids],
+        )
+      ).rows as { id: string }[];
+      return describeOrders(
+        t.pg,
+        rows.map((r) => r.id),
+      );
+    };
+    await withDiagnostics(suspects, async () => {
+      const s = await stock(p);
+      // No deadline can pass here, so exactly the 40 orders that got a unit are confirmed.
+      expect(confirmed).toBe(40);
+      expect(s.reserved).toBe(0);
+      expect(s.available + s.committed).toBe(40);
+      expect(s.committed).toBe(confirmed);
+      expect(await count(`SELECT count(*) AS n FROM payments.payment WHERE order_id = ANY($1::uuid[]) AND status = 'CAPTURED'`, [ids])).toBe(confirmed);
+      expect(await count(`SELECT count(*) AS n FROM payments.sim_provider_call WHERE idempotency_key = ANY($1::text[])`, [ids.map((i) => `charge:${i}`)])).toBe(
+        confirmed,
+      );
+    });
+  }, 330_000);
 });

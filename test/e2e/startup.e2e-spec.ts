@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/topology';
+import { waitUntil } from '../support/wait-until';
 
 const MAIN = resolve(__dirname, '../../dist/apps/monolith/main.js');
 
@@ -64,7 +65,7 @@ describe('start-up', () => {
     try {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      const env = { PORT: String(port), DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '1500' };
+      const env = { PORT: String(port), DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '5000' };
 
       const first = start(env);
       await waitReady(base, first, 60_000);
@@ -85,8 +86,8 @@ describe('start-up', () => {
       expect(created.status).toBe(201);
 
       first.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 400));
-      expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+      // The signal takes effect when the process gets to it: poll, within the 5 s grace period.
+      await waitUntil('readiness to go down after SIGTERM', async () => (await fetch(`${base}/health/ready`)).status === 503, 4000);
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       await first.exited;
       expect(first.output()).toContain('shutting down: readiness is down');

@@ -44,8 +44,8 @@ describe('Swagger UI in a real browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${app.baseUrl}/docs`, { timeout: 20_000 });
-    await page.locator('.swagger-ui .information-container').waitFor({ timeout: 20_000 });
+    await page.goto(`${app.baseUrl}/docs`, { timeout: 45_000 });
+    await page.locator('.swagger-ui .information-container').waitFor({ timeout: 45_000 });
 
     await page.locator('button.authorize').first().click();
     await page.locator('.modal-ux input').first().fill(token);
@@ -57,9 +57,9 @@ describe('Swagger UI in a real browser', () => {
     await operation.locator('button.try-out__btn').click();
     await operation.locator('button.execute').click();
     const status = operation.locator('.live-responses-table tbody .response-col_status').first();
-    await status.waitFor({ timeout: 15_000 });
+    await status.waitFor({ timeout: 45_000 });
     expect((await status.innerText()).trim()).toBe('200'); // documented, so no "Undocumented" tag
     expect(await operation.locator('.live-responses-table .microlight').first().innerText()).toContain(TEST_AUTH.ADMIN_EMAIL);
     expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });

@@ -1,29 +1,31 @@
-import { execFileSync } from 'node:child_process';
 import { UnitOfWork } from '@commerce/messaging';
 import { bootContexts, ContextHarness } from '../support/context-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { ProbeHappened, ProbeModule } from '../support/probe-context';
-import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../support/rabbitmq';
+import { PrivateBroker, startPrivateBroker } from '../support/private-broker';
+import { uniquePrefix } from '../support/rabbitmq';
 
 const COUNT = 60;
-const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { stdio: 'ignore', timeout: 120_000 });
 
+/** The broker is stopped and started here: a node of this suite's own, so nothing else sharing the machine's broker is disturbed. */
 describe('broker restart during a stream of messages', () => {
   const prefix = uniquePrefix();
   let db: ScratchDatabase;
   let probe: ContextHarness;
+  let broker: PrivateBroker;
 
   beforeAll(async () => {
+    broker = await startPrivateBroker();
     db = await createScratchDatabase('commerce_fault_broker');
     probe = await bootContexts({ kind: 'postgres', url: db.url }, [ProbeModule], [], {
       service: 'probe',
-      env: { TRANSPORT: 'rmq', RABBITMQ_URL: TEST_RABBITMQ_URL, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: '200,400', OUTBOX_POLL_MS: '200' },
+      env: { TRANSPORT: 'rmq', RABBITMQ_URL: broker.url, RMQ_PREFIX: prefix, RETRY_DELAYS_MS: '200,400', OUTBOX_POLL_MS: '200' },
     });
   });
 
   afterAll(async () => {
     await probe?.close();
-    await deleteTopology(prefix, ['probe'], [200, 400]).catch(() => undefined);
+    await broker?.close();
     await db?.drop();
   });
 
@@ -36,13 +38,12 @@ describe('broker restart during a stream of messages', () => {
       await emit(n);
       await new Promise((r) => setTimeout(r, 20));
     }
-    rabbitmqctl('stop_app');
+    await broker.stopApp();
     try {
       for (let n = COUNT / 2; n < COUNT; n++) await emit(n); // written to the outbox while the broker is down
     } finally {
-      rabbitmqctl('start_app');
+      await broker.startApp();
     }
-    rabbitmqctl('await_startup');
 
     const deadline = Date.now() + 90_000;
     let rows: { n: number }[] = [];

@@ -15,7 +15,7 @@ describe('resilient calls from the gateway (split topology, services stopped)', 
     running = await startTopology('split', scratch.url, {
       SEED_DEMO_CATALOG: 'false',
       EDGE_BREAKER_THRESHOLD: '3',
-      EDGE_BREAKER_HALF_OPEN_MS: '1500',
+      EDGE_BREAKER_HALF_OPEN_MS: '5000',
       EDGE_QUERY_TIMEOUT_MS: '400',
       EDGE_QUERY_RETRIES: '0',
       EDGE_COMPOSE_TIMEOUT_MS: '700',
@@ -73,7 +73,7 @@ describe('resilient calls from the gateway (split topology, services stopped)', 
     expect(ready).toMatchObject({ status: 200, body: { details: { dependencies: { status: 'up', degraded: true, breakers: { catalog: 'open' } } } } });
 
     await running.start('catalog');
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     let status = 0;
     while (Date.now() < deadline && status !== 200) {
       status = (await call(base, 'GET', `/api/products/${productId}`)).status;

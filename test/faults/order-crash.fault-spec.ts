@@ -4,8 +4,9 @@ import { bearer, call, newCustomer } from '../support/http-harness';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
 import { TEST_ADDRESS } from '../support/fixtures';
+import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
+import { TERMINAL } from '../support/order-harness';
 
-const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
 const STOCK = 25;
 const address = TEST_ADDRESS;
 
@@ -90,13 +91,20 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
     for (;;) {
       rows = (await pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
       if (rows.length > 0 && rows.every((r) => TERMINAL.includes(r.status))) break;
-      if (Date.now() > deadline) throw new Error(`orders not ended: ${rows.filter((r) => !TERMINAL.includes(r.status)).length} of ${rows.length}`);
+      if (Date.now() > deadline) {
+        const open = rows.filter((r) => !TERMINAL.includes(r.status)).map((r) => r.id);
+        throw new Error(`orders not ended: ${open.length} of ${rows.length}\n${await describeOrders(pg, open)}`);
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     // Placements that reached ordering while it was down may time out at the edge; the point here is that every order that exists ends.
     if (rows.length < 30) throw new Error(`only ${rows.length} orders were created; answers: ${JSON.stringify(tally)}`);
     const confirmed = rows.filter((r) => r.status === 'CONFIRMED').map((r) => r.id);
-    expect(rows.filter((r) => r.status === 'COMPENSATION_FAILED')).toEqual([]);
+    const parked = rows.filter((r) => r.status === 'COMPENSATION_FAILED').map((r) => r.id);
+    await withDiagnostics(
+      () => describeOrders(pg, parked),
+      () => expect(parked).toEqual([]),
+    );
 
     const stock = (await pg.query(`SELECT available, reserved, committed FROM catalog.stock WHERE product_id = $1`, [product])).rows[0];
     expect(Number(stock.reserved)).toBe(0);

@@ -24,13 +24,26 @@ export async function bootHttpApp(rootModule: Type<unknown>, env: Record<string,
   return { baseUrl: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
 }
 
+/**
+ * How long one request may take before the test fails: generous, because 200 requests may queue
+ * behind each other on a loaded 2-core machine; a hang still fails well within a test's timeout.
+ */
+const REQUEST_TIMEOUT_MS = 45_000;
+
 /** A JSON request; returns status, headers and the parsed body. */
-export async function call(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = REQUEST_TIMEOUT_MS,
+) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
   let json: unknown;

@@ -8,7 +8,13 @@ class JsonSummaryReporter {
     const file = process.env.JEST_SUMMARY_FILE;
     if (!file) return;
     mkdirSync(dirname(file), { recursive: true });
-    const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { passed: 0, failed: 0, suitesFailed: 0, runs: 0 };
+    const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { passed: 0, failed: 0, suitesFailed: 0, runs: 0, failures: [] };
+    // Which tests failed, by file and name, so the closing lines of .ci/run say where to look.
+    const failures = results.testResults.flatMap((suite) => {
+      const file = suite.testFilePath.replace(`${process.cwd()}/`, '');
+      const tests = suite.testResults.filter((t) => t.status === 'failed').map((t) => `${file} › ${t.fullName}`);
+      return tests.length || !suite.testExecError ? tests : [`${file} › (suite failed to run: ${String(suite.testExecError.message).split('\n')[0]})`];
+    });
     writeFileSync(
       file,
       JSON.stringify({
@@ -16,6 +22,7 @@ class JsonSummaryReporter {
         failed: previous.failed + results.numFailedTests,
         suitesFailed: previous.suitesFailed + results.numFailedTestSuites + results.numRuntimeErrorTestSuites,
         runs: previous.runs + 1,
+        failures: [...(previous.failures ?? []), ...failures],
       }),
     );
   }

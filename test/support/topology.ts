@@ -17,6 +17,9 @@ export const TEST_AUTH = {
   JWT_SECRET: 'test-only-jwt-secret-0123456789abcdef0123',
   RATE_LIMIT_AUTH_PER_MINUTE: '100000',
   RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
+  // Two suites at once may each run every context (the monolith) or seven processes (split):
+  // with the default 10 connections per context they could pass Postgres' default limit of 100.
+  DB_POOL_SIZE: '5',
 };
 
 /** A running topology, reached over HTTP at `baseUrl`. */

@@ -5,18 +5,9 @@ import { createScratchDatabase, ScratchDatabase } from '../../../test/support/po
 import { OrderEvent } from '../src/domain/order-events';
 import { Order } from '../src/domain/order.entity';
 import { OrderStore } from '../src/infrastructure/order-store.repository';
+import { orderPlaced } from './order-placed.fixture';
 
-const placed: OrderEvent = {
-  type: 'OrderPlaced',
-  data: {
-    customerId: 'c1',
-    email: 'c1@example.com',
-    lines: [{ productId: randomUUID(), quantity: 1, unitPrice: { amount: 100, currency: 'EUR' }, name: 'x' }],
-    total: { amount: 100, currency: 'EUR' },
-    shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
-    paymentToken: 'tok_visa',
-  },
-};
+const placed = orderPlaced();
 
 describe('order event store on real Postgres', () => {
   let db: ScratchDatabase;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@commerce/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,10 @@ import { ChargeOutcome, PaymentProvider, TransientProviderError } from './paymen
  * table, so across restarts too) and answers by card token (see README, "Test cards").
  */
 @Injectable()
-export class SimulatedPaymentProvider implements PaymentProvider {
+export class SimulatedPaymentProvider implements PaymentProvider, OnModuleDestroy {
+  /** Ends the simulated waits at shutdown, as a real provider call would be aborted, so draining never waits for them. */
+  private readonly shutdown = new AbortController();
+
   constructor(
     @InjectDataSource('payments') private readonly dataSource: DataSource,
     @Inject(PAYMENTS_CONFIG) private readonly config: PaymentsConfig,
@@ -39,8 +42,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       )) as { attempts: number }[];
       if (attempts <= 2) throw new TransientProviderError(`provider unavailable (attempt ${attempts})`);
     }
-    if (token === 'tok_timeout') await sleep(this.config.SIM_PROVIDER_HANG_MS);
-    if (token === 'tok_slow') await sleep(this.config.SIM_PROVIDER_SLOW_MS);
+    if (token === 'tok_timeout') await sleep(this.config.SIM_PROVIDER_HANG_MS, undefined, { signal: this.shutdown.signal });
+    if (token === 'tok_slow') await sleep(this.config.SIM_PROVIDER_SLOW_MS, undefined, { signal: this.shutdown.signal });
     const outcome: ChargeOutcome =
       token === 'tok_declined' ? { captured: false, reason: 'card declined' } : { captured: true, reference: `ch_${idempotencyKey.slice(0, 8)}` };
     await this.dataSource.query(
@@ -51,6 +54,10 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       outcome: ChargeOutcome;
     }[];
     return stored.outcome;
+  }
+
+  onModuleDestroy(): void {
+    this.shutdown.abort(new Error('the payment service is shutting down'));
   }
 
   async refundIfCharged(input: { idempotencyKey: string; chargeKey: string }): Promise<boolean> {

@@ -6,6 +6,7 @@ import {
   CommitStock,
   CreateShipment,
   DomainError,
+  ErrorKind,
   OrderCancelled,
   OrderConfirmed,
   OrderRejected,
@@ -32,6 +33,10 @@ const STEP_OUTCOME: Record<Step | Compensation, string> = {
   'refund-payment': 'PaymentRefunded',
   'release-stock': 'StockReleased',
 };
+
+/** Failures that say nothing about the compensation itself: the owner was slow or unreachable. */
+const TRANSIENT_KINDS = new Set<ErrorKind>(['timeout', 'unavailable']);
+const MAX_COMPENSATION_BACKOFF_MS = 30_000;
 
 /**
  * Executes the order flow one step at a time. Every step first records that it started (the
@@ -115,12 +120,16 @@ export class OrderFlow {
         await this.callCompensation(attempted, compensation);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        if (attempts >= this.config.ORDER_COMPENSATION_ATTEMPTS) {
+        // A compensation must end in its effect: an owner that is slow or down (a load spike, a
+        // restart) is retried until it answers; only a failing answer counts towards giving up.
+        const transient = TRANSIENT_KINDS.has((error as DomainError).kind);
+        if (!transient && attempts >= this.config.ORDER_COMPENSATION_ATTEMPTS) {
           this.logger.error({ msg: 'compensation failed for good', orderId, compensation, reason });
           return this.record(orderId, (o) => (o.nextAction() === compensation ? [{ type: 'CompensationFailed', data: { compensation, reason } }] : []));
         }
-        this.logger.warn({ msg: 'compensation failed; retrying', orderId, compensation, attempts, reason });
-        const retry = setTimeout(() => this.eventBus.publish(new OrderAdvanced(orderId, compensation)), 100 * 2 ** attempts);
+        this.logger.warn({ msg: 'compensation failed; retrying', orderId, compensation, attempts, transient, reason });
+        const delay = Math.min(100 * 2 ** attempts, MAX_COMPENSATION_BACKOFF_MS);
+        const retry = setTimeout(() => this.eventBus.publish(new OrderAdvanced(orderId, compensation)), delay);
         retry.unref();
         return undefined;
       }
