@@ -23,11 +23,6 @@ export class Settlement {
     this.finish(() => this.channel.nack(this.msg, false, false));
   }
 
-  /** Forgets the delivery without settling it: its channel closed, so the broker redelivers it. */
-  abandon(): void {
-    this.finish(() => undefined);
-  }
-
   private finish(settle: () => void): void {
     if (this.done) return;
     this.done = true;
