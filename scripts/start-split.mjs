@@ -12,6 +12,7 @@ const SERVICES = [
   { name: 'payments', main: 'dist/apps/payments/main.js', port: 3103 },
   { name: 'shipping', main: 'dist/apps/shipping/main.js', port: 3104 },
   { name: 'notifications', main: 'dist/apps/notifications/main.js', port: 3105 },
+  { name: 'reporting', main: 'dist/apps/reporting/main.js', port: 3106 },
   { name: 'gateway', main: 'dist/apps/gateway/main.js', port: Number(process.env.PORT ?? 3000) },
 ];
 

@@ -7,6 +7,7 @@ import { NotificationsModule } from '@commerce/notifications';
 import { OrderingModule } from '@commerce/ordering';
 import { PaymentsModule } from '@commerce/payments';
 import { PlatformModule } from '@commerce/platform';
+import { ReportingModule } from '@commerce/reporting';
 import { ShippingModule } from '@commerce/shipping';
 
 /** Every context and the HTTP edge in one process. */
@@ -20,6 +21,7 @@ import { ShippingModule } from '@commerce/shipping';
     PaymentsModule,
     ShippingModule,
     NotificationsModule,
+    ReportingModule,
     EdgeModule,
   ],
 })

@@ -68,7 +68,7 @@ describe('start-up', () => {
       const env = { PORT: String(port), DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '5000' };
 
       const first = start(env);
-      await waitReady(base, first, 60_000);
+      await waitReady(base, first, 120_000);
       const seeded = (await (await fetch(`${base}/api/products`)).json()) as { total: number };
       expect(seeded.total).toBe(8);
       const login = await fetch(`${base}/api/auth/login`, {
@@ -93,7 +93,7 @@ describe('start-up', () => {
       expect(first.output()).toContain('shutting down: readiness is down');
 
       const second = start(env);
-      await waitReady(base, second, 60_000);
+      await waitReady(base, second, 120_000);
       const after = (await (await fetch(`${base}/api/products?q=survives`)).json()) as { items: { sku: string }[] };
       expect(after.items.map((p) => p.sku)).toEqual(['KEEP-ME']);
       const all = (await (await fetch(`${base}/api/products`)).json()) as { total: number };
@@ -103,5 +103,5 @@ describe('start-up', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 300_000);
 });

@@ -49,7 +49,7 @@ export interface ServiceProcess {
 
 const ROOT = resolve(__dirname, '../..');
 /** The services of the split topology besides the gateway. */
-export const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
+export const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications', 'reporting'];
 const RETRY_DELAYS = '200,400';
 
 /** A port nobody listens on right now. */

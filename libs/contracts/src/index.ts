@@ -9,3 +9,4 @@ export * from './ordering/ordering.contracts';
 export * from './payments/payments.contracts';
 export * from './shipping/shipping.contracts';
 export * from './identity/identity.contracts';
+export * from './reporting/reporting.contracts';

@@ -4,11 +4,13 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ReadinessRegistry } from '@commerce/platform';
 import { AuthController } from './auth/auth.controller';
+import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { EDGE_CONFIG, EdgeConfig, loadEdgeConfig } from './edge.config';
 import { OrdersController } from './orders/orders.controller';
 import { ProductsController } from './products/products.controller';
+import { ReportsController } from './reports/reports.controller';
 import { ResilientBus } from './resilience/resilient-bus';
 
 /** The HTTP edge: REST routes that speak to contexts only through messages, behind token auth, rate limits and resilience policies. */
@@ -24,7 +26,7 @@ import { ResilientBus } from './resilience/resilient-bus';
       },
     }),
   ],
-  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController],
+  controllers: [AuthController, ProductsController, OrdersController, DeadLettersController, ReportsController, AsyncApiController],
   providers: [{ provide: EDGE_CONFIG, useFactory: () => loadEdgeConfig() }, { provide: APP_GUARD, useClass: AuthGuard }, ResilientBus],
 })
 export class EdgeModule implements OnModuleInit {

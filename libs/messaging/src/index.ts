@@ -1,3 +1,4 @@
+export * from './asyncapi/asyncapi-document';
 export * from './bus/message-bus';
 export * from './bus/messaging.errors';
 export * from './handlers/message-handler.decorator';

@@ -17,4 +17,6 @@ export * from './persistence/persistence.module';
 export * from './platform.module';
 export * from './persistence/run-migrations';
 export * from './http/public-route.decorator';
+export * from './http/problem.dto';
+export * from './http/openapi-document';
 export * from './config/jwt-secret.config';

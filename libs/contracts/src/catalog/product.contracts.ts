@@ -5,7 +5,8 @@ import { moneySchema } from '../common/money';
 /** Limits shared by the edge DTOs and the message schemas. */
 export const PRODUCT_LIMITS = { sku: 64, name: 200, description: 5000, category: 100, pageMax: 100, query: 200 } as const;
 
-const productFields = {
+/** The fields of a product, with their rules; the edge validates with the same schemas. */
+export const productFields = {
   sku: z
     .string()
     .trim()

@@ -37,3 +37,8 @@ export function defineCommand<P, R>(type: string, schema: z.ZodType<P>, resultSc
 export function defineQuery<P, R>(type: string, schema: z.ZodType<P>, resultSchema: z.ZodType<R>): MessageContract<'query', P, R> {
   return define('query', type, schema, resultSchema);
 }
+
+/** Whether a value is a message contract, for registries built from the contracts' exports. */
+export function isMessageContract(value: unknown): value is MessageContract {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'type' in value && 'schema' in value && 'resultSchema' in value;
+}

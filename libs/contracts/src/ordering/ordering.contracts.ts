@@ -17,6 +17,9 @@ export type Address = z.infer<typeof addressSchema>;
 export const orderStatusSchema = z.enum(['PLACED', 'STOCK_RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED']);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
+/** A product and how many, as an order is placed. */
+export const orderLineSchema = z.strictObject({ productId: z.uuid(), quantity: z.number().int().min(1).max(1000) });
+
 const orderLine = z.object({ productId: z.uuid(), quantity: z.number().int().min(1).max(1000), unitPrice: moneySchema, name: z.string() });
 
 /** An order as the API shows it, with its history. */
@@ -42,10 +45,7 @@ export const PlaceOrder = defineCommand(
   z.strictObject({
     customerId: z.string().min(1).max(100),
     email: z.email(),
-    lines: z
-      .array(z.strictObject({ productId: z.uuid(), quantity: z.number().int().min(1).max(1000) }))
-      .min(1)
-      .max(50),
+    lines: z.array(orderLineSchema).min(1).max(50),
     shippingAddress: addressSchema,
     paymentToken: z.string().regex(/^tok_[A-Za-z0-9_]{1,60}$/, 'expected a payment method token such as tok_visa'),
     idempotencyKey: z.string().min(1).max(200).optional(),
@@ -75,7 +75,14 @@ export const ListOrders = defineQuery(
   z.object({ items: z.array(orderViewSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
 );
 
-const orderRef = { orderId: z.uuid(), customerId: z.string(), email: z.email(), total: moneySchema };
+const orderRef = {
+  orderId: z.uuid(),
+  customerId: z.string(),
+  email: z.email(),
+  total: moneySchema,
+  /** Added in place (optional, so older producers stay valid): what was ordered, at which prices. */
+  lines: z.array(z.object({ productId: z.uuid(), quantity: z.number().int(), unitPrice: moneySchema })).optional(),
+};
 
 /** The order went through: stock sold, payment captured, shipment created. */
 export const OrderConfirmed = defineEvent('ordering.order-confirmed.v1', z.object({ ...orderRef }));

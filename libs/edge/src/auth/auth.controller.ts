@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -29,6 +30,7 @@ export class AuthController {
   @SkipThrottle({ orders: true })
   @ApiOperation({ summary: 'Create a customer account' })
   @ApiCreatedResponse({ type: ProfileDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'IDENTITY.EMAIL_TAKEN' })
   @ApiTooManyRequestsResponse({ type: ProblemDto })
   register(@Body() body: RegisterDto): Promise<Profile> {
     return this.bus.send(RegisterUser, body);

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { preferencesSchema, Profile, RegisterUser, UpdateProfile } from '@commerce/contracts';
+import { ContractProperty, fieldOf } from '../contract-property.decorator';
+import { IsEmail, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 
 /** Body of POST /api/auth/register. */
 export class RegisterDto {
@@ -10,7 +12,7 @@ export class RegisterDto {
   @MinLength(1)
   @MaxLength(128)
   password!: string;
-  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ContractProperty(fieldOf(RegisterUser, 'name'), { example: 'Ada Lovelace' }) name!: string;
 }
 
 /** Body of POST /api/auth/login. */
@@ -26,16 +28,13 @@ export class RefreshDto {
 
 /** Notification and language preferences. */
 export class PreferencesDto {
-  @ApiProperty({ example: ['email'], enum: ['email', 'sms', 'push'], isArray: true })
-  @IsIn(['email', 'sms', 'push'], { each: true })
-  @ArrayMaxSize(3)
-  channels!: string[];
-  @ApiProperty({ example: 'en' }) @Matches(/^[a-z]{2}(-[A-Z]{2})?$/) locale!: string;
+  @ContractProperty(preferencesSchema.shape.channels, { example: ['email'] }) channels!: Profile['preferences']['channels'];
+  @ContractProperty(preferencesSchema.shape.locale, { example: 'en' }) locale!: string;
 }
 
 /** Body of PATCH /api/me. */
 export class UpdateProfileDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ContractProperty(fieldOf(UpdateProfile, 'name')) name?: string;
   @ApiPropertyOptional({ type: PreferencesDto }) @IsOptional() @ValidateNested() @Type(() => PreferencesDto) preferences?: PreferencesDto;
 }
 

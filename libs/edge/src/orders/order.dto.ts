@@ -1,46 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { addressSchema, orderLineSchema, OrderStatus, orderStatusSchema, PlaceOrder } from '@commerce/contracts';
+import { ContractProperty, fieldOf } from '../contract-property.decorator';
 import { MoneyDto } from '../products/product.dto';
 
 /** A product and how many. */
 export class OrderLineDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  productId!: string;
-
-  @ApiProperty({ minimum: 1, maximum: 1000, example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  quantity!: number;
+  @ContractProperty(orderLineSchema.shape.productId) productId!: string;
+  @ContractProperty(orderLineSchema.shape.quantity, { example: 1 }) quantity!: number;
 }
 
 /** Where to ship. Test postal codes 00000 and 99999 are refused by the simulated carrier. */
 export class AddressDto {
-  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
-  @ApiProperty({ example: 'Main Street 1' }) @IsString() @MinLength(1) @MaxLength(200) line1!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2?: string;
-  @ApiProperty({ example: 'Berlin' }) @IsString() @MinLength(1) @MaxLength(100) city!: string;
-  @ApiProperty({ example: '10115' }) @IsString() @MinLength(1) @MaxLength(20) postalCode!: string;
-  @ApiProperty({ example: 'DE', description: 'ISO 3166-1 alpha-2' })
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
-  country!: string;
+  @ContractProperty(addressSchema.shape.name, { example: 'Ada Lovelace' }) name!: string;
+  @ContractProperty(addressSchema.shape.line1, { example: 'Main Street 1' }) line1!: string;
+  @ContractProperty(addressSchema.shape.line2) line2?: string;
+  @ContractProperty(addressSchema.shape.city, { example: 'Berlin' }) city!: string;
+  @ContractProperty(addressSchema.shape.postalCode, { example: '10115' }) postalCode!: string;
+  @ContractProperty(addressSchema.shape.country, { example: 'DE', description: 'ISO 3166-1 alpha-2' }) country!: string;
 }
 
 /** Body of POST /api/orders. Prices come from the catalog, never from the client. */
@@ -57,22 +35,16 @@ export class PlaceOrderDto {
   @Type(() => AddressDto)
   shippingAddress!: AddressDto;
 
-  @ApiProperty({ example: 'tok_visa', description: 'Payment method token; see README "Test cards"' })
-  @Matches(/^tok_[A-Za-z0-9_]{1,60}$/, { message: 'paymentToken must look like tok_visa' })
+  @ContractProperty(fieldOf(PlaceOrder, 'paymentToken'), { example: 'tok_visa', description: 'Payment method token; see README "Test cards"' })
   paymentToken!: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @ContractProperty(fieldOf(PlaceOrder, 'email'), { example: 'ada@example.com' })
   email!: string;
 }
 
 /** Query string of GET /api/orders. */
 export class ListOrdersQueryDto {
-  @ApiPropertyOptional({ enum: ['PLACED', 'STOCK_RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'] })
-  @IsOptional()
-  @IsIn(['PLACED', 'STOCK_RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'])
-  status?: 'PLACED' | 'STOCK_RESERVED' | 'PAID' | 'CONFIRMED' | 'COMPENSATING' | 'REJECTED' | 'CANCELLED' | 'COMPENSATION_FAILED';
+  @ContractProperty(orderStatusSchema.optional()) status?: OrderStatus;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @ApiPropertyOptional({ default: 0, minimum: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) offset?: number;

@@ -16,6 +16,7 @@ import { CancelOrder, DomainError, GetOrder, GetProducts, GetProfile, ListOrders
 import { RequestValidationError } from '@commerce/platform';
 import type { FastifyReply } from 'fastify';
 import { ProblemDto } from '../problem.dto';
+import { OrderDetailsDto } from './order-details.dto';
 import { uuidParam } from '../uuid-param.pipe';
 import { ResilientBus } from '../resilience/resilient-bus';
 import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
@@ -92,9 +93,9 @@ export class OrdersController {
 
   @Get(':id/details')
   @ApiOperation({ summary: 'An order with its customer and current product names, fetched in parallel; partial when a part is late' })
-  @ApiOkResponse({ description: 'order, customer, lines with current product names, partial, missing' })
+  @ApiOkResponse({ type: OrderDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  async details(@Param('id', uuidParam) id: string, @CurrentUser() user: AuthUser) {
+  async details(@Param('id', uuidParam) id: string, @CurrentUser() user: AuthUser): Promise<OrderDetailsDto> {
     const order = ownedBy(user, await this.bus.request(GetOrder, { orderId: id }));
     const { history: _history, ...summary } = order;
     const [customer, products] = await Promise.all([

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsNotEmptyObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { MAX_MINOR_UNITS, PRODUCT_LIMITS } from '@commerce/contracts';
+import { CreateProduct, MAX_MINOR_UNITS, PRODUCT_LIMITS, productFields } from '@commerce/contracts';
+import { ContractProperty, fieldOf } from '../contract-property.decorator';
 
 /** Money as integer minor units (cents) and an ISO 4217 code. */
 export class MoneyDto {
@@ -19,30 +20,10 @@ export class MoneyDto {
 
 /** Body of POST /api/products. */
 export class CreateProductDto {
-  @ApiProperty({ example: 'TEE-ORG-L', maxLength: PRODUCT_LIMITS.sku, pattern: '^[A-Za-z0-9._-]+$' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PRODUCT_LIMITS.sku)
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'sku may contain letters, digits, dot, dash and underscore' })
-  sku!: string;
-
-  @ApiProperty({ example: 'Organic cotton T-shirt, large', maxLength: PRODUCT_LIMITS.name })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PRODUCT_LIMITS.name)
-  name!: string;
-
-  @ApiPropertyOptional({ example: 'Heavyweight tee in undyed organic cotton.', maxLength: PRODUCT_LIMITS.description })
-  @IsOptional()
-  @IsString()
-  @MaxLength(PRODUCT_LIMITS.description)
-  description?: string;
-
-  @ApiProperty({ example: 'apparel', maxLength: PRODUCT_LIMITS.category })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PRODUCT_LIMITS.category)
-  category!: string;
+  @ContractProperty(fieldOf(CreateProduct, 'sku'), { example: 'TEE-ORG-L' }) sku!: string;
+  @ContractProperty(fieldOf(CreateProduct, 'name'), { example: 'Organic cotton T-shirt, large' }) name!: string;
+  @ContractProperty(fieldOf(CreateProduct, 'description'), { example: 'Heavyweight tee in undyed organic cotton.' }) description?: string;
+  @ContractProperty(fieldOf(CreateProduct, 'category'), { example: 'apparel' }) category!: string;
 
   @ApiProperty({ type: MoneyDto })
   @IsDefined()
@@ -60,25 +41,9 @@ export class CreateProductDto {
 
 /** Body of PATCH /api/products/:id; send only the fields to change. */
 export class UpdateProductDto {
-  @ApiPropertyOptional({ maxLength: PRODUCT_LIMITS.name })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PRODUCT_LIMITS.name)
-  name?: string;
-
-  @ApiPropertyOptional({ maxLength: PRODUCT_LIMITS.description })
-  @IsOptional()
-  @IsString()
-  @MaxLength(PRODUCT_LIMITS.description)
-  description?: string;
-
-  @ApiPropertyOptional({ maxLength: PRODUCT_LIMITS.category })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PRODUCT_LIMITS.category)
-  category?: string;
+  @ContractProperty(productFields.name.optional()) name?: string;
+  @ContractProperty(productFields.description.optional()) description?: string;
+  @ContractProperty(productFields.category.optional()) category?: string;
 
   @ApiPropertyOptional({ type: MoneyDto })
   @IsOptional()

@@ -20,6 +20,7 @@ export const platformConfigSchema = z.object({
   SHUTDOWN_GRACE_MS: env.int(0, 120_000).default(0),
   BUS_REQUEST_TIMEOUT_MS: env.int(10, 120_000).default(5000),
   SWAGGER_ENABLED: env.bool().default(true),
+  PUBLIC_URL: env.url(['http', 'https']).optional(),
 });
 
 /** Settings every app shares: HTTP, logging, database, shutdown, bus timeouts. */

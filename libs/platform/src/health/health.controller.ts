@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseRegistry } from '../persistence/database.registry';
 import { Public } from '../http/public-route.decorator';
 import { ReadinessRegistry } from './readiness.registry';
 
-/** Liveness and readiness probes for orchestrators and load balancers. */
+/** Liveness and readiness probes for orchestrators and load balancers (not part of the API document). */
 @ApiTags('health')
+@ApiExcludeController()
 @Public()
 @Controller('health')
 export class HealthController implements OnModuleInit {

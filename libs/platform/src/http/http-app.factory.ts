@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { PlatformConfig } from '../config/platform.config';
 import { PinoNestLogger } from '../logging/pino-nest.logger';
 import { RequestContext } from '../logging/request-context';
+import { completeOpenApiDocument } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDto } from './problem.dto';
 import { RequestValidationError } from './validation.errors';
 
 /** What an app tells the bootstrap about itself. */
@@ -81,9 +83,15 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   if (config.SWAGGER_ENABLED) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder().setTitle(options.title).setDescription('commerce-kit HTTP API').setVersion('1').addBearerAuth().build(),
+    const document = completeOpenApiDocument(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder().setTitle(options.title).setDescription('commerce-kit HTTP API').setVersion('1').addBearerAuth().build(),
+        {
+          extraModels: [ProblemDto],
+        },
+      ),
+      { serverUrl: config.PUBLIC_URL, problemSchema: 'ProblemDto' },
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

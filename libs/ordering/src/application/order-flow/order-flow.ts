@@ -200,7 +200,8 @@ export class OrderFlow {
   }
 
   private async announce(order: Order, events: OrderEvent[], emit: Emit): Promise<void> {
-    const ref = { orderId: order.id, customerId: order.customerId, email: order.email, total: order.total };
+    const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice }));
+    const ref = { orderId: order.id, customerId: order.customerId, email: order.email, total: order.total, lines };
     for (const event of events) {
       if (event.type === 'OrderConfirmed') await emit(OrderConfirmed, ref);
       if (event.type === 'OrderRejected') await emit(OrderRejected, { ...ref, reason: event.data.reason });

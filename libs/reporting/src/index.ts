@@ -1,0 +1,3 @@
+export * from './reporting.module';
+export * from './infrastructure/reporting.database';
+export * from './projections/reporting.projections';
