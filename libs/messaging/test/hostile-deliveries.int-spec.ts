@@ -49,13 +49,13 @@ describe('hostile deliveries against the real broker: every one is acked, retrie
   const received = new Map<string, { ok: boolean; error?: { code: string } }>();
   const queue = (suffix: string) => `${prefix}.probe.${suffix}`;
 
-  const boot = (service: string, modules: Parameters<typeof bootContexts>[1]) =>
+  const boot = (service: string, modules: Parameters<typeof bootContexts>[1], rmqPrefix = prefix) =>
     bootContexts({ kind: 'postgres', url: db.url }, modules, [], {
       service,
       env: {
         TRANSPORT: 'rmq',
         RABBITMQ_URL: TEST_RABBITMQ_URL,
-        RMQ_PREFIX: prefix,
+        RMQ_PREFIX: rmqPrefix,
         RETRY_DELAYS_MS: DELAYS.join(','),
         RMQ_PREFETCH: String(PREFETCH),
         RMQ_UNSETTLED_MAX_MS: String(UNSETTLED_MAX_MS),
@@ -219,5 +219,25 @@ describe('hostile deliveries against the real broker: every one is acked, retrie
     await publisher.bus.publish(ProbeHappened, { n: 93_000, failTimes: 0 });
     await waitUntil('an event after the restart', async () => (await effects(93_000)) === 1, 20_000);
     expect((await busReadiness()).status).toBe('up');
+  }, 60_000);
+
+  it('keeps working on an events queue declared before, without the dead-letter exchange (an existing deployment)', async () => {
+    const older = uniquePrefix();
+    await raw.assertQueue(`${older}.probe.events`, { durable: true });
+    const legacy = await boot('probe', [ProbeModule], older);
+    try {
+      await legacy.bus.publish(ProbeHappened, { n: 94_000, failTimes: 0 });
+      await waitUntil('the event handled on the older queue', async () => (await effects(94_000)) === 1, 20_000);
+      const results = await Promise.all(
+        legacy
+          .get(ReadinessRegistry)
+          .all()
+          .map((check) => check()),
+      );
+      expect(Object.assign({}, ...results).bus).toMatchObject({ status: 'up' });
+    } finally {
+      await legacy.close();
+      await deleteTopology(older, ['probe'], DELAYS);
+    }
   }, 60_000);
 });
