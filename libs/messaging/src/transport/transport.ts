@@ -23,6 +23,8 @@ export interface Transport extends DeadLetterStore {
   publish(type: string, raw: string): Promise<void>;
   /** Whether messages can flow now (the broker connection is up). */
   isConnected(): boolean;
+  /** Why deliveries are not flowing although connected (a stopped consumer, a stuck delivery), or undefined. */
+  consumerProblem(): string | undefined;
   /** Stops taking new deliveries and resolves once those in progress have finished. */
   drain(): Promise<void>;
   close(): Promise<void>;
