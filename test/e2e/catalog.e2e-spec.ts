@@ -34,7 +34,7 @@ describe.each(TOPOLOGIES)('catalog over HTTP, topology %s', (topology) => {
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'true', BODY_LIMIT_BYTES: '65536' });
     base = running.baseUrl;
     adminToken = running.adminToken;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();
@@ -213,7 +213,7 @@ describe.each(TOPOLOGIES)('dead-letter admin API, topology %s', (topology) => {
     scratch = await createScratchDatabase('commerce_e2e_dlq');
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'false' });
     adminToken = running.adminToken;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();

@@ -27,7 +27,7 @@ describe('dead-letter API on RabbitMQ: pages, previews, and one letter whole (5 
       channel.sendToQueue(`${prefix}.monolith.events`, Buffer.from(`{"small":${i}}`), { messageId: `small-${i}`, persistent: true });
     await channel.waitForConfirms();
     await connection.close();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();

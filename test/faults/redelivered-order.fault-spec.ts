@@ -40,7 +40,7 @@ describe('ordering killed after storing an order and before replying (split topo
     });
     pg = new Client({ connectionString: scratch.url });
     await pg.connect();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await pg?.end();

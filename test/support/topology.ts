@@ -62,7 +62,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `dist/apps/<app>/main.js` and waits until /health/ready answers 200. */
-export async function startService(app: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startService(app: string, env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceProcess> {
   const service = await spawnService(app, env);
   const { child } = service;
   const deadline = Date.now() + timeoutMs;

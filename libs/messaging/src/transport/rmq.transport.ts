@@ -194,7 +194,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     const t = this.topology;
     await declareQueue(model, t.eventsQueue, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.deadLetterQueue }, (queue, error) =>
       this.logger.warn({
-        msg: 'queue was declared with other arguments; using it as it is, without a broker-level dead-letter exchange (see docs/adr/0011)',
+        msg: 'queue was declared with other arguments; using it as it is, without a broker-level dead-letter exchange (see docs/adr/0015)',
         queue,
         err: error.message,
       }),
