@@ -19,7 +19,7 @@ describe.each(TOPOLOGIES)('identity and authorisation, topology %s', (topology) 
     scratch = await createScratchDatabase('commerce_e2e_auth');
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'false' });
     base = running.baseUrl;
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();

@@ -34,7 +34,7 @@ describe.each(TOPOLOGIES)('catalog over HTTP, topology %s', (topology) => {
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'true', BODY_LIMIT_BYTES: '65536' });
     base = running.baseUrl;
     adminToken = running.adminToken;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();
@@ -213,7 +213,7 @@ describe.each(TOPOLOGIES)('dead-letter admin API, topology %s', (topology) => {
     scratch = await createScratchDatabase('commerce_e2e_dlq');
     running = await startTopology(topology, scratch.url, { SEED_DEMO_CATALOG: 'false' });
     adminToken = running.adminToken;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();
@@ -223,7 +223,9 @@ describe.each(TOPOLOGIES)('dead-letter admin API, topology %s', (topology) => {
   it('lists an empty dead-letter queue, and answers 404 for an unknown letter and 400 for a bad service name', async () => {
     const service = topology === 'split' ? 'catalog' : 'monolith';
     const list = await call(running.baseUrl, 'GET', `/api/admin/dead-letters/${service}`);
-    expect(list).toMatchObject({ status: 200, body: [] });
+    expect(list).toMatchObject({ status: 200, body: { items: [], total: 0, offset: 0, limit: 20 } });
+    expectProblem(await call(running.baseUrl, 'GET', `/api/admin/dead-letters/${service}/${randomUUID()}`), 404);
+    expectProblem(await call(running.baseUrl, 'GET', `/api/admin/dead-letters/${service}?limit=101`), 400, 'VALIDATION_FAILED');
     expectProblem(await call(running.baseUrl, 'POST', `/api/admin/dead-letters/${service}/${randomUUID()}/replay`), 404);
     expectProblem(await call(running.baseUrl, 'DELETE', `/api/admin/dead-letters/${service}/${randomUUID()}`), 404);
     expectProblem(await call(running.baseUrl, 'GET', '/api/admin/dead-letters/Not_A_Service!'), 400, 'VALIDATION_FAILED');

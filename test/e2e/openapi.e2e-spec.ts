@@ -173,6 +173,8 @@ describe('the OpenAPI document', () => {
     await send('POST', '/api/admin/projections/no_such_projection/retry', { token: admin });
     await send('GET', '/api/admin/dead-letters/catalog', { token: admin });
     await send('GET', '/api/admin/dead-letters/catalog', { token: customer.token });
+    await send('GET', '/api/admin/dead-letters/catalog?limit=101', { token: admin });
+    await send('GET', `/api/admin/dead-letters/catalog/${UNKNOWN}`, { token: admin });
     await send('POST', `/api/admin/dead-letters/catalog/${UNKNOWN}/replay`, { token: admin });
     await send('DELETE', `/api/admin/dead-letters/catalog/${UNKNOWN}`, { token: admin });
 

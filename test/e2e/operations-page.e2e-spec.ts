@@ -103,7 +103,8 @@ describe("the operator's page in a real browser", () => {
       );
     }
     const letters = async () =>
-      (await call(app.baseUrl, 'GET', '/api/admin/dead-letters/monolith', undefined, admin)).body as unknown as { id: string; type: string }[];
+      ((await call(app.baseUrl, 'GET', '/api/admin/dead-letters/monolith', undefined, admin)).body as unknown as { items: { id: string; type: string }[] })
+        .items;
     await waitUntil('both notifications to be dead-lettered', async () => (await letters()).length === 2, 30_000);
     rmSync(mailDir);
     mkdirSync(mailDir);

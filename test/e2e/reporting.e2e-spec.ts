@@ -38,7 +38,7 @@ describe.each(TOPOLOGIES)('reporting read models, topology %s', (topology) => {
     for (let i = 0; i < 3; i++) customers.push(await newCustomer(base));
     pg = new Client({ connectionString: scratch.url });
     await pg.connect();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await pg?.end();

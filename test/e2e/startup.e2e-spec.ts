@@ -101,7 +101,16 @@ describe('start-up', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      // A failed step may leave a process writing into the data folder: stop it before removing
+      // the folder, and never let the clean-up hide the failure itself.
+      await Promise.all(
+        children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((ok) => (c.once('exit', ok), c.kill('SIGKILL')))),
+      );
+      try {
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch (error) {
+        process.stderr.write(`could not remove ${dataDir}: ${String(error)}\n`);
+      }
     }
   }, 300_000);
 });

@@ -20,7 +20,7 @@ describe('resilient calls from the gateway (split topology, services stopped)', 
       EDGE_QUERY_RETRIES: '0',
       EDGE_COMPOSE_TIMEOUT_MS: '700',
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await running?.close();

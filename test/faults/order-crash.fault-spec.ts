@@ -29,7 +29,7 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
     });
     pg = new Client({ connectionString: scratch.url });
     await pg.connect();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await pg?.end();

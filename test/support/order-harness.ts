@@ -69,7 +69,7 @@ export function useOrderTopology(topology: TopologyName, env: Record<string, str
     t.customer = (await newCustomer(t.base)).auth;
     t.pg = new Client({ connectionString: scratch.url });
     await t.pg.connect();
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await t.pg?.end();

@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import { defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
+import { defineCommand, defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
 import { messagingTablesMigration, MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, PersistenceModule } from '@commerce/platform';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 /** A test-only context: events whose effects are rows, and switches to make handlers fail. */
 export const ProbeHappened = defineEvent('probe.happened.v1', z.object({ n: z.number().int(), failTimes: z.number().int().min(0).default(0) }));
+export const ProbeStamp = defineCommand('probe.stamp.v1', z.strictObject({ text: z.string() }), z.object({ stamped: z.string() }));
 export const ProbeEcho = defineQuery('probe.echo.v1', z.strictObject({ text: z.string() }), z.object({ text: z.string(), by: z.string() }));
 
 class CreateProbe1764000000000 implements MigrationInterface {
@@ -57,6 +58,11 @@ class ProbeHandlers {
   @MessageHandler(ProbeEcho)
   async echo({ text }: PayloadOf<typeof ProbeEcho>) {
     return { text, by: probeSwitches.instance };
+  }
+
+  @MessageHandler(ProbeStamp)
+  async stamp({ text }: PayloadOf<typeof ProbeStamp>) {
+    return { stamped: `${text}@${probeSwitches.instance}` };
   }
 }
 

@@ -62,7 +62,27 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `dist/apps/<app>/main.js` and waits until /health/ready answers 200. */
-export async function startService(app: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startService(app: string, env: Record<string, string>, timeoutMs = 120_000): Promise<ServiceProcess> {
+  const service = await spawnService(app, env);
+  const { child } = service;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${app} exited during start-up:\n${service.output()}`);
+    if (
+      await fetch(`${service.baseUrl}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      return service;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${app} not ready within ${timeoutMs} ms:\n${service.output()}`);
+}
+
+/** Starts `dist/apps/<app>/main.js` without waiting for anything. */
+export async function spawnService(app: string, env: Record<string, string>): Promise<ServiceProcess> {
   const main = resolve(ROOT, `dist/apps/${app}/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does).`);
   const port = await freePort();
@@ -84,21 +104,7 @@ export async function startService(app: string, env: Record<string, string>, tim
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<number | null>((ok) => child.on('exit', (code, signal) => ok(code ?? (signal ? 128 : null))));
-  const service: ServiceProcess = { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${app} exited during start-up:\n${output}`);
-    if (
-      await fetch(`${service.baseUrl}/health/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      )
-    )
-      return service;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${app} not ready within ${timeoutMs} ms:\n${output}`);
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
 /** Stops a service process (SIGTERM, then SIGKILL after 10 s). */

@@ -15,6 +15,7 @@ export const messagingConfigSchema = z.object({
     .regex(/^\d+(,\d+){0,9}$/, 'expected up to 10 comma-separated delays in ms')
     .transform((v) => v.split(',').map(Number))
     .default([1000, 5000, 25000]),
+  RMQ_UNSETTLED_MAX_MS: env.int(1000, 3_600_000).default(120_000),
   OUTBOX_RELAY: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   OUTBOX_POLL_MS: env.int(50, 600_000).default(1000),
   OUTBOX_RETENTION_HOURS: env.int(1, 24 * 365).default(72),

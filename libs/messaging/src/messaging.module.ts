@@ -79,9 +79,9 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     this.relay.start();
     this.readiness.add(async () => {
       const check = this.indicator.check('bus');
-      return this.transport.isConnected()
-        ? check.up({ transport: this.transport.name })
-        : check.down({ transport: this.transport.name, message: 'broker not connected' });
+      if (!this.transport.isConnected()) return check.down({ transport: this.transport.name, message: 'broker not connected' });
+      const problem = this.transport.consumerProblem();
+      return problem ? check.down({ transport: this.transport.name, message: problem }) : check.up({ transport: this.transport.name });
     });
     this.readiness.add(async () => {
       const check = this.indicator.check('outbox');
@@ -132,6 +132,7 @@ export class MessagingModule {
                   service: options.service,
                   prefetch: config.RMQ_PREFETCH,
                   retryDelaysMs: config.RETRY_DELAYS_MS,
+                  unsettledMaxMs: config.RMQ_UNSETTLED_MAX_MS,
                 })
               : new InProcessTransport(options.service, config.RETRY_DELAYS_MS),
         },

@@ -8,6 +8,7 @@ import { createScratchDatabase, ScratchDatabase } from '../../../test/support/po
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from '../../../test/support/rabbitmq';
 
 const DELAYS = [300, 600];
+const PAGE = { offset: 0, limit: 100 };
 
 describe('RabbitMQ transport against the real broker', () => {
   const prefix = uniquePrefix();
@@ -119,18 +120,19 @@ describe('RabbitMQ transport against the real broker', () => {
   it('parks a message that always fails in the dead-letter queue, with its error, and replays it', async () => {
     probeSwitches.alwaysFail = true;
     await publisher.bus.publish(ProbeHappened, { n: 4001, failTimes: 0 });
-    let letters: Awaited<ReturnType<typeof probe.transport.list>> = [];
+    let letters: Awaited<ReturnType<typeof probe.transport.list>>['items'] = [];
     await waitUntil('a dead letter', async () => {
-      letters = await probe.transport.list('probe', 50);
-      return letters.some((l) => (l.message as { payload?: { n?: number } }).payload?.n === 4001);
+      letters = (await probe.transport.list('probe', PAGE)).items;
+      return letters.some((l) => l.preview.includes('"n":4001'));
     });
-    const letter = letters.find((l) => (l.message as { payload: { n: number } }).payload.n === 4001)!;
-    expect(letter).toMatchObject({ type: ProbeHappened.type, attempts: DELAYS.length + 1, handlers: ['ProbeHandlers.onHappened'] });
+    const letter = letters.find((l) => l.preview.includes('"n":4001'))!;
+    expect(letter).toMatchObject({ type: ProbeHappened.type, attempts: DELAYS.length + 1, handlers: ['ProbeHandlers.onHappened'], truncated: false });
     expect(letter.error).toContain('PROBE.FAILED');
+    expect(await probe.transport.get('probe', letter.id)).toMatchObject({ id: letter.id, message: { payload: { n: 4001 } } });
     probeSwitches.alwaysFail = false;
     await expect(probe.transport.replay('probe', letter.id)).resolves.toBe(true);
     await waitUntil('the replayed effect', async () => (await effects('n = $1', [4001])).length === 1);
-    expect((await probe.transport.list('probe', 50)).some((l) => l.id === letter.id)).toBe(false);
+    expect((await probe.transport.list('probe', PAGE)).items.some((l) => l.id === letter.id)).toBe(false);
   });
 
   it('sends a malformed message straight to the dead-letter queue and keeps consuming', async () => {
@@ -145,10 +147,10 @@ describe('RabbitMQ transport against the real broker', () => {
     await connection.close();
     await publisher.bus.publish(ProbeHappened, { n: 5001, failTimes: 0 });
     await waitUntil('the next good message', async () => (await effects('n = $1', [5001])).length === 1);
-    const letters = await probe.transport.list('probe', 50);
+    const letters = (await probe.transport.list('probe', PAGE)).items;
     const garbage = letters.filter((l) => l.error.includes('MESSAGING.INVALID_MESSAGE'));
     expect(garbage.length).toBeGreaterThanOrEqual(2);
-    expect(garbage.some((l) => l.message === '{this is not json')).toBe(true);
+    expect(garbage.some((l) => l.preview === '{this is not json')).toBe(true);
     for (const l of garbage) await expect(probe.transport.discard('probe', l.id)).resolves.toBe(true);
   });
 

@@ -7,6 +7,8 @@ export const orderingConfigSchema = z.object({
   ORDER_STALL_MS: env.int(100, 600_000).default(3000),
   ORDER_RECOVERY_INTERVAL_MS: env.int(100, 600_000).default(1000),
   ORDER_COMPENSATION_ATTEMPTS: env.int(1, 20).default(5),
+  /** Test-only crash point (honoured only when NODE_ENV=test): SIGKILL after storing the order placed with this Idempotency-Key, before replying. */
+  ORDERING_CRASH_AFTER_STORE_KEY: z.string().min(1).max(200).optional(),
 });
 
 /** Order flow settings: step deadline, when a quiet order is resumed, compensation attempts. */
@@ -14,7 +16,8 @@ export type OrderingConfig = z.infer<typeof orderingConfigSchema>;
 
 /** Reads the ordering namespace from the environment. */
 export function loadOrderingConfig(source: Record<string, string | undefined> = process.env): OrderingConfig {
-  return loadConfig(orderingConfigSchema, source);
+  const config = loadConfig(orderingConfigSchema, source);
+  return { ...config, ORDERING_CRASH_AFTER_STORE_KEY: source.NODE_ENV === 'test' ? config.ORDERING_CRASH_AFTER_STORE_KEY : undefined };
 }
 
 /** Nest injection token for OrderingConfig. */

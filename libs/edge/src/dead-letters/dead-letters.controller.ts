@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, PipeTransform, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { DeadLetter, Transport, TRANSPORT } from '@commerce/messaging';
+import { DEAD_LETTER_PAGE, DeadLetter, DeadLetterPage, Transport, TRANSPORT } from '@commerce/messaging';
 import { RequestValidationError } from '@commerce/platform';
 import { ProblemDto } from '../problem.dto';
 import { RequireRole } from '../auth/auth.decorators';
-import { DeadLetterDto, ListDeadLettersQueryDto } from './dead-letter.dto';
+import { DeadLetterDto, DeadLetterPageDto, ListDeadLettersQueryDto } from './dead-letter.dto';
 
 const SERVICE = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -25,11 +25,21 @@ export class DeadLettersController {
   constructor(@Inject(TRANSPORT) private readonly transport: Transport) {}
 
   @Get(':service')
-  @ApiOperation({ summary: "List a service's dead letters, oldest first" })
+  @ApiOperation({ summary: "List a service's dead letters, oldest first, a page at a time, bodies previewed" })
   @ApiParam({ name: 'service', example: 'catalog' })
-  @ApiOkResponse({ type: [DeadLetterDto] })
-  list(@Param('service', ServiceNamePipe) service: string, @Query() query: ListDeadLettersQueryDto): Promise<DeadLetter[]> {
-    return this.transport.list(service, query.limit ?? 50);
+  @ApiOkResponse({ type: DeadLetterPageDto })
+  list(@Param('service', ServiceNamePipe) service: string, @Query() query: ListDeadLettersQueryDto): Promise<DeadLetterPage> {
+    return this.transport.list(service, { offset: query.offset ?? 0, limit: query.limit ?? DEAD_LETTER_PAGE.defaultLimit });
+  }
+
+  @Get(':service/:id')
+  @ApiOperation({ summary: 'One dead letter with its whole message' })
+  @ApiOkResponse({ type: DeadLetterDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async get(@Param('service', ServiceNamePipe) service: string, @Param('id') id: string): Promise<DeadLetter> {
+    const letter = await this.transport.get(service, id);
+    if (!letter) throw new NotFoundException(`No dead letter ${id} for ${service}`);
+    return letter;
   }
 
   @Post(':service/:id/replay')

@@ -1,5 +1,5 @@
 import type { OrderView } from '@commerce/contracts';
-import type { DeadLetter } from '@commerce/messaging';
+import type { DeadLetterSummary } from '@commerce/messaging';
 import { Html, html, layout } from './html';
 import { Timeline, timelineOf } from './order-timeline';
 
@@ -9,7 +9,7 @@ export interface Overview {
   /** Compensation failed first, then orders not final and idle for too long. */
   attention: OrderView[];
   recent: OrderView[];
-  deadLetters: { service: string; letters: DeadLetter[] | undefined }[];
+  deadLetters: { service: string; letters: DeadLetterSummary[] | undefined }[];
   breakers: Record<string, string>;
   outboxes: { service: string; backlog: Record<string, { pending: number; oldestSeconds: number }> | undefined }[];
 }

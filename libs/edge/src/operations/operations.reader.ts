@@ -28,7 +28,12 @@ export class OperationsReader {
     const [pages, recent, deadLetters, outboxes] = await Promise.all([
       Promise.all(statuses.map((status) => this.resilient.request(ListOrders, { status, limit: 20, offset: 0 }).catch(() => undefined))),
       this.resilient.request(ListOrders, { limit: 20, offset: 0 }).catch(() => undefined),
-      Promise.all(this.services().map(async (service) => ({ service, letters: await this.transport.list(service, 50).catch(() => undefined) }))),
+      Promise.all(
+        this.services().map(async (service) => ({
+          service,
+          letters: (await this.transport.list(service, { offset: 0, limit: 50 }).catch(() => undefined))?.items,
+        })),
+      ),
       Promise.all(
         this.services().map(async (service) => ({
           service,

@@ -17,7 +17,8 @@ export function observeMessagingState(metrics: MetricsRegistry, relay: OutboxRel
     for (const [context, b] of Object.entries(await read().catch(warn))) gauge.set({ context }, b.oldestSeconds);
   });
   metrics.gauge('commerce_dead_letters', "Messages parked in this service's dead-letter queue", ['service'], async (gauge) => {
-    const depth = await transport.deadLetterCount?.(service).catch(() => undefined);
+    // The page's total is the broker's count (the in-process list's length), not the page size.
+    const depth = transport.isConnected() ? (await transport.list(service, { offset: 0, limit: 1 }).catch(() => undefined))?.total : undefined;
     if (depth !== undefined) gauge.set({ service }, depth);
   });
 }

@@ -11,9 +11,53 @@ export interface DeadLetter {
   message: unknown;
 }
 
-/** Lists, replays and discards one service's dead letters. */
+/** A dead letter in a listing: everything but the message, which is measured and previewed. */
+export interface DeadLetterSummary extends Omit<DeadLetter, 'message'> {
+  /** Size of the message body in bytes. */
+  size: number;
+  /** The start of the body as text (at most PREVIEW_CHARS characters). */
+  preview: string;
+  /** Whether the preview is shorter than the body: fetch the letter by id for all of it. */
+  truncated: boolean;
+}
+
+/** One page of a service's dead letters, oldest first. */
+export interface DeadLetterPage {
+  items: DeadLetterSummary[];
+  offset: number;
+  limit: number;
+  /** Dead letters waiting in all, as the broker counts them. */
+  total: number;
+}
+
+/** Bounds of a listing: defaults small, so a listing stays small whatever the letters weigh. */
+export const DEAD_LETTER_PAGE = { defaultLimit: 20, maxLimit: 100, maxOffset: 5000 } as const;
+const PREVIEW_CHARS = 500;
+
+/** The listing form of a dead letter, from its fields and its raw body. */
+export function summarise(letter: Omit<DeadLetter, 'message'>, body: Buffer | string): DeadLetterSummary {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const preview = bytes
+    .subarray(0, PREVIEW_CHARS * 4)
+    .toString('utf8')
+    .slice(0, PREVIEW_CHARS);
+  return { ...letter, size: bytes.length, preview, truncated: Buffer.byteLength(preview, 'utf8') < bytes.length };
+}
+
+/** The message of a dead letter: the parsed JSON when it is JSON, else the text. */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // kept as text: it was parked because it could not be read
+  }
+}
+
+/** Lists, fetches, replays and discards one service's dead letters. */
 export interface DeadLetterStore {
-  list(service: string, limit: number): Promise<DeadLetter[]>;
+  list(service: string, page: { offset: number; limit: number }): Promise<DeadLetterPage>;
+  /** One dead letter whole; undefined when there is none with that id. */
+  get(service: string, id: string): Promise<DeadLetter | undefined>;
   /** Sends the message back to the handlers that failed it; false when no such dead letter exists. */
   replay(service: string, id: string): Promise<boolean>;
   discard(service: string, id: string): Promise<boolean>;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
 import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
-import { DeadLetter, describeFailure, nextDeliveryStep } from './dead-letter';
+import { DeadLetter, DeadLetterPage, DEAD_LETTER_PAGE, describeFailure, nextDeliveryStep, parseBody, summarise } from './dead-letter';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
 /**
@@ -26,6 +26,10 @@ export class InProcessTransport implements Transport {
 
   isConnected(): boolean {
     return this.inbound !== undefined;
+  }
+
+  consumerProblem(): string | undefined {
+    return undefined; // deliveries are promises of this process: nothing can stop consuming them
   }
 
   async start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void> {
@@ -85,12 +89,7 @@ export class InProcessTransport implements Transport {
   }
 
   private toDeadLetter(type: string, raw: string, handler: string, error: unknown, attempts: number): DeadLetter & { raw: string } {
-    let message: unknown = raw;
-    try {
-      message = JSON.parse(raw);
-    } catch {
-      // kept as text
-    }
+    const message = parseBody(raw);
     const id = (message as { id?: unknown })?.id;
     return {
       id: typeof id === 'string' ? id : randomUUID(),
@@ -104,9 +103,19 @@ export class InProcessTransport implements Transport {
     };
   }
 
-  async list(service: string, limit: number): Promise<DeadLetter[]> {
-    if (service !== this.service) return [];
-    return this.deadLetters.slice(0, limit).map(({ raw: _raw, ...letter }) => letter);
+  async list(service: string, page: { offset: number; limit: number }): Promise<DeadLetterPage> {
+    const offset = Math.min(Math.max(0, page.offset), DEAD_LETTER_PAGE.maxOffset);
+    const limit = Math.min(Math.max(1, page.limit), DEAD_LETTER_PAGE.maxLimit);
+    const letters = service === this.service ? this.deadLetters : [];
+    const items = letters.slice(offset, offset + limit).map(({ raw, message: _message, ...letter }) => summarise(letter, raw));
+    return { items, offset, limit, total: letters.length };
+  }
+
+  async get(service: string, id: string): Promise<DeadLetter | undefined> {
+    const letter = service === this.service ? this.deadLetters.find((d) => d.id === id) : undefined;
+    if (!letter) return undefined;
+    const { raw: _raw, ...whole } = letter;
+    return whole;
   }
 
   async replay(service: string, id: string): Promise<boolean> {
@@ -115,10 +124,6 @@ export class InProcessTransport implements Transport {
     const [letter] = this.deadLetters.splice(index, 1);
     for (const handler of letter.handlers) this.deliver(letter.type, letter.raw, handler, 0);
     return true;
-  }
-
-  async deadLetterCount(service: string): Promise<number> {
-    return service === this.service ? this.deadLetters.length : 0;
   }
 
   async discard(service: string, id: string): Promise<boolean> {

@@ -1,3 +1,5 @@
+import type { ChannelModel } from 'amqplib';
+
 /** Names of every exchange and queue, derived from a prefix and the service name. */
 export class RmqTopology {
   constructor(
@@ -39,5 +41,30 @@ export class RmqTopology {
   /** Messages that failed every attempt, or could not be read at all. */
   get deadLetterQueue(): string {
     return `${this.prefix}.${this.service}.dlq`;
+  }
+}
+
+/**
+ * Declares a durable queue with arguments on a channel of its own. A queue that already exists
+ * with other arguments (PRECONDITION_FAILED, which closes the channel) is used as it is, and the
+ * difference reported: arguments of an existing queue only change by a policy or a redeclaration.
+ */
+export async function declareQueue(
+  model: ChannelModel,
+  queue: string,
+  args: Record<string, unknown>,
+  onMismatch: (queue: string, error: Error) => void,
+): Promise<void> {
+  const channel = await model.createChannel();
+  channel.on('error', () => undefined); // the failure is handled below
+  try {
+    await channel.assertQueue(queue, { durable: true, arguments: args });
+    await channel.close();
+  } catch (error) {
+    if ((error as { code?: number }).code !== 406) throw error;
+    const check = await model.createChannel();
+    await check.checkQueue(queue);
+    await check.close();
+    onMismatch(queue, error as Error);
   }
 }

@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
-import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, GetMessage, Options, RecoveringChannelModel } from 'amqplib';
+import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
-import { DeadLetter, DeadLetterStore, describeFailure, nextDeliveryStep } from './dead-letter';
-import { RmqTopology } from './rmq-topology';
+import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure } from './dead-letter';
+import { DeliveryTracker, Settlement } from './delivery-tracker';
+import { RmqDeadLetters } from './rmq-dead-letters';
+import { RmqDeliveries } from './rmq-deliveries';
+import { declareQueue, RmqTopology } from './rmq-topology';
 import { traceHeaders } from './trace-headers';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
@@ -15,6 +18,8 @@ export interface RmqOptions {
   service: string;
   prefetch: number;
   retryDelaysMs: number[];
+  /** A delivery left unsettled longer than this makes the process not ready. */
+  unsettledMaxMs: number;
 }
 
 interface Pending {
@@ -23,8 +28,16 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** How a consumer declares what it reads, handles a delivery, and starts again. */
+interface Consumer {
+  declare(channel: Channel): Promise<void>;
+  handle(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void>;
+  restart(): Promise<void>;
+}
+
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 const CONNECT_WAIT_MS = 5000;
+const CONSUMER_RESTART_MS = 1000;
 const UNROUTED_TTL_MS = 7 * 24 * 3600 * 1000;
 const UNROUTED_MAX = 100_000;
 
@@ -33,41 +46,69 @@ const UNROUTED_MAX = 100_000;
  * commands and queries on a direct exchange to their owner's queue with direct reply-to, manual
  * acks, bounded prefetch, persistent messages, publisher confirms, TTL retry queues and a DLQ.
  * amqplib's recovery reconnects and runs `setup` again, which redeclares and re-consumes.
+ * Every delivery ends in exactly one of ack, retry or dead-letter (see docs/patterns/retries-and-dead-letters.md).
  */
 export class RmqTransport implements Transport, DeadLetterStore {
   readonly name = 'rmq';
   private readonly logger = new Logger(RmqTransport.name);
   private readonly topology: RmqTopology;
+  private readonly deadLetters: RmqDeadLetters;
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly tracker = new DeliveryTracker();
+  private readonly deliveries: RmqDeliveries;
   private connection?: RecoveringChannelModel;
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
   private requester?: Channel;
-  private consumers: { channel: Channel; tag: string }[] = [];
+  private consumers = new Map<string, { channel: Channel; tag: string }>();
   private inbound?: InboundHandler;
   private hosted: HostedHandlers = { requests: [], events: [] };
+  private starting = false;
   private connected = false;
   private waiters: (() => void)[] = [];
   private closing = false;
+  private draining = false;
 
   constructor(private readonly options: RmqOptions) {
     this.topology = new RmqTopology(options.prefix, options.service);
+    this.deliveries = new RmqDeliveries({
+      topology: this.topology,
+      retryDelaysMs: options.retryDelaysMs,
+      inbound: () => this.inbound!,
+      hosted: () => this.hosted,
+      publisher: () => this.publisher!,
+    });
+    this.deadLetters = new RmqDeadLetters(options.prefix, async () => {
+      await this.ready();
+      return this.model!;
+    });
   }
 
   isConnected(): boolean {
     return this.connected;
   }
 
+  consumerProblem(): string | undefined {
+    return this.tracker.problem(this.options.unsettledMaxMs);
+  }
+
+  /** Deliveries received and not yet acked or rejected. */
+  unsettled(): number {
+    return this.tracker.inFlight;
+  }
+
   async start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void> {
     this.inbound = inbound;
     this.hosted = hosted;
+    this.starting = true;
     const url = new URL(this.options.url);
     if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
     this.connection = await connect(url.toString(), {
       noDelay: true, // without it a loopback request/reply took 22 ms instead of 0.3 ms
       clientProperties: { connection_name: `${this.options.prefix}.${this.options.service}` },
-      recovery: { setup: (model: ChannelModel) => this.setup(model), initialMaxRetries: 10, maxDelay: 5000 },
+      // Not waiting for the broker: the process comes up not ready (readiness says why) and consumes once connected.
+      recovery: { setup: (model: ChannelModel) => this.setup(model), maxDelay: 5000, waitForConnect: false },
     });
     this.connection.on('disconnect', (error: Error) => {
       this.connected = false;
@@ -80,11 +121,23 @@ export class RmqTransport implements Transport, DeadLetterStore {
     // Without listeners, a hard connection error would be thrown as an uncaught exception.
     this.connection.on('error', (error: Error) => this.logger.warn({ msg: 'broker connection error', err: error?.message }));
     this.connection.on('reconnect-failed', (error: Error) => this.logger.error({ msg: 'broker reconnection gave up', err: error.message }));
+    this.connection.on('connect-failed', (error: Error) => this.logger.warn({ msg: 'broker not reachable; retrying', err: error?.message }));
+    // A reachable broker is waited for briefly, so a process usually starts consuming; an unreachable one is not.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.connection.waitForConnect().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
+  /**
+   * Runs on every (re)connection. The outgoing side comes first: a handler may send a request or
+   * publish as soon as it receives its first message, so nothing is consumed before that works.
+   */
   private async setup(model: ChannelModel): Promise<void> {
     this.model = model;
-    this.consumers = [];
+    this.consumers = new Map();
+    this.tracker.reset();
     const t = this.topology;
     const publisher = this.watch(await model.createConfirmChannel(), 'publisher');
     // Events no service subscribes to (yet) are not dropped: the alternate exchange keeps them, bounded, for inspection.
@@ -106,97 +159,96 @@ export class RmqTransport implements Transport, DeadLetterStore {
       );
     });
     await requester.consume(REPLY_TO, (msg) => msg && this.settle(msg.properties.correlationId as string, msg.content.toString('utf8')), { noAck: true });
-
-    for (const kind of ['command', 'query'] as const) {
-      const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
-      if (types.length > 0) await this.consumeRequests(model, kind, types);
-    }
-    if (this.hosted.events.length > 0) await this.consumeEvents(model, publisher);
-
     this.publisher = publisher;
     this.requester = requester;
     this.connected = true;
     this.waiters.splice(0).forEach((wake) => wake());
+
+    try {
+      if (this.hosted.requests.length > 0 || this.hosted.events.length > 0) await publisher.assertQueue(t.deadLetterQueue, { durable: true });
+      for (const kind of ['command', 'query'] as const) {
+        const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
+        if (types.length > 0) await this.consumeRequests(model, kind, types);
+      }
+      if (this.hosted.events.length > 0) await this.consumeEvents(model);
+    } catch (error) {
+      this.connected = false; // recovery closes this model and connects again
+      throw error;
+    }
     this.logger.log({ msg: 'broker connected', service: this.options.service, requests: this.hosted.requests.length, events: this.hosted.events.length });
   }
 
   private async consumeRequests(model: ChannelModel, kind: 'command' | 'query', types: string[]): Promise<void> {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
-    const channel = this.watch(await model.createChannel(), `${kind} consumer`);
-    await channel.prefetch(this.options.prefetch);
-    await channel.assertQueue(queue, { durable: true });
-    for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
-    const { consumerTag } = await channel.consume(queue, (msg) => msg && this.track(this.onRequest(channel, msg)), { noAck: false });
-    this.consumers.push({ channel, tag: consumerTag });
+    await this.consume(model, `${kind}s`, queue, {
+      declare: async (channel) => {
+        await channel.assertQueue(queue, { durable: true });
+        for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
+      },
+      handle: (channel, settlement, msg) => this.deliveries.onRequest(queue, channel, settlement, msg),
+      restart: () => this.consumeRequests(model, kind, types),
+    });
   }
 
-  private async onRequest(channel: Channel, msg: ConsumeMessage): Promise<void> {
-    const reply = await this.inbound!.handleRequest(msg.content.toString('utf8'));
-    const { replyTo, correlationId } = msg.properties as { replyTo?: string; correlationId?: string };
-    if (replyTo) channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json' });
-    channel.ack(msg);
-  }
-
-  private async consumeEvents(model: ChannelModel, publisher: ConfirmChannel): Promise<void> {
+  private async consumeEvents(model: ChannelModel): Promise<void> {
     const t = this.topology;
-    const channel = this.watch(await model.createChannel(), 'event consumer');
+    await declareQueue(model, t.eventsQueue, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.deadLetterQueue }, (queue, error) =>
+      this.logger.warn({
+        msg: 'queue was declared with other arguments; using it as it is, without a broker-level dead-letter exchange (see docs/adr/0015)',
+        queue,
+        err: error.message,
+      }),
+    );
+    await this.consume(model, 'events', t.eventsQueue, {
+      declare: async (channel) => {
+        for (const [index, delay] of this.options.retryDelaysMs.entries()) {
+          await channel.assertQueue(this.deliveries.retryQueueName(index), {
+            durable: true,
+            arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.eventsQueue },
+          });
+        }
+        for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
+      },
+      handle: (_channel, settlement, msg) => this.deliveries.onEvent(t.eventsQueue, settlement, msg),
+      restart: () => this.consumeEvents(model),
+    });
+  }
+
+  /** Starts one consumer on a channel of its own; if the broker cancels it or its channel closes, it reports and starts again. */
+  private async consume(model: ChannelModel, role: string, queue: string, consumer: Consumer): Promise<void> {
+    const channel = this.watch(await model.createChannel(), `${role} consumer`);
+    const stopped = (reason: string) => this.consumerStopped(role, reason, model, channel, consumer.restart);
+    channel.on('close', () => stopped('channel closed'));
     await channel.prefetch(this.options.prefetch);
-    await channel.assertQueue(t.eventsQueue, { durable: true });
-    await channel.assertQueue(t.deadLetterQueue, { durable: true });
-    for (const [index, delay] of this.options.retryDelaysMs.entries()) {
-      await channel.assertQueue(this.retryQueueName(index), {
-        durable: true,
-        arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.eventsQueue },
-      });
-    }
-    for (const type of new Set(this.hosted.events.map((e) => e.type))) await channel.bindQueue(t.eventsQueue, t.eventsExchange, type);
-    const { consumerTag } = await channel.consume(t.eventsQueue, (msg) => msg && this.track(this.onEvent(channel, publisher, msg)), { noAck: false });
-    this.consumers.push({ channel, tag: consumerTag });
+    await consumer.declare(channel);
+    const { consumerTag } = await channel.consume(
+      queue,
+      (msg) => (msg ? this.receive(role, queue, channel, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
+      { noAck: false },
+    );
+    this.consumers.set(role, { channel, tag: consumerTag });
+    this.tracker.consuming(role);
   }
 
-  private retryQueueName(index: number): string {
-    // The delay is part of the name: a queue's TTL cannot change once declared.
-    return `${this.topology.retryQueue(index + 1)}.${this.options.retryDelaysMs[index]}ms`;
+  private consumerStopped(role: string, reason: string, model: ChannelModel, channel: Channel, restart: () => Promise<void>): void {
+    const current = () => !this.closing && !this.draining && this.connected && this.model === model;
+    if (!current() || this.consumers.get(role)?.channel !== channel) return;
+    this.consumers.delete(role);
+    this.tracker.stopped(role, reason);
+    this.logger.error({ msg: 'consumer stopped; starting it again', role, reason });
+    const timer = setTimeout(() => {
+      void channel.close().catch(() => undefined);
+      if (!current()) return;
+      restart().catch((error: unknown) => this.logger.error({ msg: 'consumer could not start again', role, err: describeFailure(error) }));
+    }, CONSUMER_RESTART_MS);
+    timer.unref();
   }
 
-  private async onEvent(channel: Channel, publisher: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
-    const raw = msg.content.toString('utf8');
-    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
-    const type = String(msg.properties.type ?? msg.fields.routingKey);
-    const only = Array.isArray(headers['x-handlers']) ? (headers['x-handlers'] as string[]) : undefined;
-    const handlers = this.hosted.events.filter((e) => e.type === type && (!only || only.includes(e.handlerName))).map((e) => e.handlerName);
-    const failures: { handler: string; error: unknown }[] = [];
-    for (const handler of handlers) {
-      try {
-        await this.inbound!.handleEvent(raw, handler);
-      } catch (error) {
-        failures.push({ handler, error });
-      }
-    }
-    const unreadable = failures.some((f) => (f.error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE) || handlers.length === 0;
-    const previous = Number(headers['x-attempt'] ?? 0);
-    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? previous + 1 : 0, this.options.retryDelaysMs, unreadable);
-    if (step.kind === 'done') return channel.ack(msg);
-    const error = failures.map((f) => `${f.handler}: ${describeFailure(f.error)}`).join('; ') || `no handler for ${type}`;
-    const failed = failures.map((f) => f.handler);
-    this.inbound!.settled?.(type, failed, step); // metrics
-    const options: Options.Publish = {
-      persistent: true,
-      type,
-      messageId: (msg.properties.messageId as string | undefined) ?? randomUUID(),
-      contentType: 'application/json',
-      headers: { ...headers, 'x-attempt': previous + 1, 'x-handlers': failed, 'x-error': error },
-    };
-    if (step.kind === 'retry') {
-      this.logger.warn({ msg: 'event handler failed; retrying', type, attempt: step.attempt, delayMs: step.delayMs, error });
-      await this.confirmPublish(publisher, '', this.retryQueueName(step.attempt - 1), msg.content, options);
-    } else {
-      this.logger.error({ msg: 'event parked in the dead-letter queue', type, attempts: previous + 1, error });
-      options.headers = { ...options.headers, 'x-dead-at': new Date().toISOString(), 'x-original-queue': this.topology.eventsQueue };
-      await this.confirmPublish(publisher, '', this.topology.deadLetterQueue, msg.content, options);
-    }
-    channel.ack(msg);
+  /** Tracks a delivery until it is settled; whatever the handling throws, the delivery still ends somewhere. */
+  private receive(role: string, queue: string, channel: Channel, msg: ConsumeMessage, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
+    const settlement = this.tracker.begin(role, channel, msg);
+    this.track(handle(settlement, msg).catch((error: unknown) => this.deliveries.failed(queue, msg, settlement, error)));
   }
 
   async request(type: string, raw: string, timeoutMs: number): Promise<string> {
@@ -237,7 +289,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
   }
 
   async drain(): Promise<void> {
-    for (const { channel, tag } of this.consumers.splice(0)) await channel.cancel(tag).catch(() => undefined);
+    this.draining = true;
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const { channel, tag } of consumers) await channel.cancel(tag).catch(() => undefined);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -253,78 +308,20 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.connected = false;
   }
 
-  async list(service: string, limit: number): Promise<DeadLetter[]> {
-    return this.withDeadLetters(service, limit, () => 'keep');
+  list(service: string, page: { offset: number; limit: number }): Promise<DeadLetterPage> {
+    return this.deadLetters.list(service, page);
   }
 
-  async replay(service: string, id: string): Promise<boolean> {
-    const queue = new RmqTopology(this.options.prefix, service);
-    let found = false;
-    await this.withDeadLetters(service, Number.MAX_SAFE_INTEGER, (letter, msg, channel) => {
-      if (found || letter.id !== id) return 'keep';
-      found = true;
-      const headers = { ...(msg.properties.headers ?? {}), 'x-attempt': 0, 'x-replayed-at': new Date().toISOString() };
-      channel.sendToQueue(queue.eventsQueue, msg.content, { ...msg.properties, headers, persistent: true });
-      return 'remove';
-    });
-    return found;
+  get(service: string, id: string): Promise<DeadLetter | undefined> {
+    return this.deadLetters.get(service, id);
   }
 
-  async discard(service: string, id: string): Promise<boolean> {
-    let found = false;
-    await this.withDeadLetters(service, Number.MAX_SAFE_INTEGER, (letter) => {
-      if (found || letter.id !== id) return 'keep';
-      found = true;
-      return 'remove';
-    });
-    return found;
+  replay(service: string, id: string): Promise<boolean> {
+    return this.deadLetters.replay(service, id);
   }
 
-  /** Reads a service's DLQ one message at a time, then returns the kept ones in their order. */
-  private async withDeadLetters(
-    service: string,
-    limit: number,
-    decide: (letter: DeadLetter, msg: GetMessage, channel: ConfirmChannel) => 'keep' | 'remove',
-  ): Promise<DeadLetter[]> {
-    await this.ready();
-    const queue = new RmqTopology(this.options.prefix, service).deadLetterQueue;
-    const channel = await this.model!.createConfirmChannel();
-    const seen: DeadLetter[] = [];
-    try {
-      await channel.assertQueue(queue, { durable: true });
-      const held: GetMessage[] = [];
-      for (let i = 0; i < 10_000 && seen.length < limit; i++) {
-        const msg = await channel.get(queue, { noAck: false });
-        if (!msg) break;
-        const letter = toDeadLetter(msg);
-        if (decide(letter, msg, channel) === 'remove') {
-          await channel.waitForConfirms();
-          channel.ack(msg);
-        } else {
-          seen.push(letter);
-          held.push(msg);
-        }
-      }
-      // Requeued messages go back to the head of the queue in their original order.
-      for (const msg of held) channel.nack(msg, false, true);
-      return seen;
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
-  }
-
-  /** The depth of a service's DLQ, read without touching its messages (for metrics). */
-  async deadLetterCount(service: string): Promise<number> {
-    if (!this.connected || !this.model) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The broker is not connected');
-    const channel = await this.model.createChannel();
-    channel.on('error', () => undefined); // a missing queue closes the channel with a 404: that is a depth of 0
-    try {
-      return (await channel.checkQueue(new RmqTopology(this.options.prefix, service).deadLetterQueue)).messageCount;
-    } catch {
-      return 0;
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+  discard(service: string, id: string): Promise<boolean> {
+    return this.deadLetters.discard(service, id);
   }
 
   private watch<C extends Channel>(channel: C, role: string): C {
@@ -349,9 +346,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
     });
   }
 
+  /** Waits (a bounded time) for the connection; a transport still starting is waited for, not refused. */
   private async ready(): Promise<void> {
     if (this.connected) return;
-    if (!this.connection) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is not started');
+    if (!this.starting) throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is not started');
     let timer: NodeJS.Timeout | undefined;
     let wake: () => void = () => undefined;
     await Promise.race([
@@ -370,24 +368,4 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
-}
-
-function toDeadLetter(msg: GetMessage): DeadLetter {
-  const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
-  const text = msg.content.toString('utf8');
-  let message: unknown = text;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    // kept as text: it was parked because it could not be read
-  }
-  return {
-    id: String(msg.properties.messageId ?? headers['x-dead-letter-id'] ?? ''),
-    type: String(msg.properties.type ?? ''),
-    handlers: Array.isArray(headers['x-handlers']) ? (headers['x-handlers'] as string[]) : [],
-    error: String(headers['x-error'] ?? ''),
-    attempts: Number(headers['x-attempt'] ?? 0),
-    deadAt: String(headers['x-dead-at'] ?? ''),
-    message,
-  };
 }

@@ -23,10 +23,10 @@ export interface Transport extends DeadLetterStore {
   request(type: string, raw: string, timeoutMs: number): Promise<string>;
   /** Resolves once the transport has durably taken the event (a broker confirm, in rmq mode). */
   publish(type: string, raw: string): Promise<void>;
-  /** How many messages a service's dead-letter queue holds (for metrics); rejects when it cannot tell now. */
-  deadLetterCount?(service: string): Promise<number>;
   /** Whether messages can flow now (the broker connection is up). */
   isConnected(): boolean;
+  /** Why deliveries are not flowing although connected (a stopped consumer, a stuck delivery), or undefined. */
+  consumerProblem(): string | undefined;
   /** Stops taking new deliveries and resolves once those in progress have finished. */
   drain(): Promise<void>;
   close(): Promise<void>;

@@ -30,10 +30,16 @@ export class IdempotencyKeyRepository {
       [key, requestHash, orderId],
     )) as unknown[];
     if (inserted.length === 1) return { orderId, created: true };
+    return (await this.find(manager, key, requestHash))!;
+  }
+
+  /** The order the key already created, if any; another request under the same key is refused. */
+  async find(manager: EntityManager, key: string, requestHash: string): Promise<{ orderId: string; created: false } | undefined> {
     const [row] = (await manager.query(`SELECT request_hash, order_id FROM ordering.idempotency_key WHERE key = $1`, [key])) as {
       request_hash: string;
       order_id: string;
     }[];
+    if (!row) return undefined;
     if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError();
     return { orderId: row.order_id, created: false };
   }

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { GetProducts, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
+import { Envelope, GetProducts, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
 import { MessageBus, MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { Order } from '../../domain/order.entity';
 import { MixedCurrencyError, UnknownProductError } from '../../domain/ordering.errors';
 import { IdempotencyKeyRepository } from '../../infrastructure/idempotency-key.repository';
 import { OrderStore } from '../../infrastructure/order-store.repository';
+import { ORDERING_CONFIG, OrderingConfig } from '../../ordering.config';
 import { OrderAdvanced } from '../order-flow/order-advanced.event';
 
 /** Places an order at the catalog's current prices and starts the order flow. */
@@ -22,27 +23,36 @@ export class PlaceOrderHandler {
     private readonly uow: UnitOfWork,
     private readonly bus: MessageBus,
     private readonly eventBus: EventBus,
+    @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {}
 
   @MessageHandler(PlaceOrder)
-  async handle(command: PayloadOf<typeof PlaceOrder>): Promise<ResultOf<typeof PlaceOrder>> {
+  async handle(command: PayloadOf<typeof PlaceOrder>, envelope: Envelope): Promise<ResultOf<typeof PlaceOrder>> {
     const { idempotencyKey, ...request } = command;
+    // Without a client key, the command's own id still makes a redelivery find the order it created.
+    const key = idempotencyKey ? `${request.customerId}:${idempotencyKey}` : `message:${envelope.id}`;
+    const hash = IdempotencyKeyRepository.hash(request);
+    // A retried or redelivered placement is answered from what was recorded, before any call that could fail.
+    const known = await this.keys.find(this.dataSource.manager, key, hash);
+    if (known) return this.answer(known);
     const lines = await this.price(request.lines);
     const total = { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency: lines[0].unitPrice.currency };
     const result = await this.uow.transaction(this.dataSource, async (manager) => {
-      const orderId = randomUUID();
-      if (idempotencyKey) {
-        const claim = await this.keys.claim(manager, `${request.customerId}:${idempotencyKey}`, IdempotencyKeyRepository.hash(request), orderId);
-        if (!claim.created) return claim;
-      }
+      const claim = await this.keys.claim(manager, key, hash, randomUUID());
+      if (!claim.created) return claim;
       const { customerId, email, shippingAddress, paymentToken } = request;
       // The trace id lets the operator's page link an order to its trace.
       const traceId = recordingTraceId();
       const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
-      await this.store.append(manager, new Order(orderId), [{ type: 'OrderPlaced', data: placed }]);
-      return { orderId, created: true };
+      await this.store.append(manager, new Order(claim.orderId), [{ type: 'OrderPlaced', data: placed }]);
+      return claim;
     });
+    if (result.created && idempotencyKey && idempotencyKey === this.config.ORDERING_CRASH_AFTER_STORE_KEY) process.kill(process.pid, 'SIGKILL');
     if (result.created) this.eventBus.publish(new OrderAdvanced(result.orderId, 'reserve-stock'));
+    return this.answer(result);
+  }
+
+  private async answer(result: { orderId: string; created: boolean }): Promise<ResultOf<typeof PlaceOrder>> {
     const view = await this.store.view(result.orderId);
     return { orderId: result.orderId, status: view!.status, created: result.created };
   }
