@@ -32,6 +32,9 @@ describe.each(TOPOLOGIES)('reporting read models, topology %s', (topology) => {
       DB_POOL_SIZE: '3',
       BUS_REQUEST_TIMEOUT_MS: '30000',
       EDGE_COMMAND_TIMEOUT_MS: '30000',
+      // tok_slow keeps an order under way this long, far past the outbox and projection polls.
+      SIM_PROVIDER_SLOW_MS: '8000',
+      ORDER_STEP_TIMEOUT_MS: '60000',
     });
     base = running.baseUrl;
     admin = bearer(running.adminToken);
@@ -123,6 +126,32 @@ describe.each(TOPOLOGIES)('reporting read models, topology %s', (topology) => {
         .sort((a, b) => a.orderId.localeCompare(b.orderId));
       expect(actual).toEqual(expected);
     }
+  }, 240_000);
+
+  it('lists an order from the moment it is placed, before it ends, and then with its outcome', async () => {
+    const p = await product(10, 450);
+    const c = customers[2];
+    const r = await call(
+      base,
+      'POST',
+      '/api/orders',
+      { lines: [{ productId: p, quantity: 2 }], shippingAddress: TEST_ADDRESS, paymentToken: 'tok_slow', email: 'ada@example.com' },
+      c.auth,
+    );
+    expect(r.status).toBe(202);
+    const id = r.body.orderId as string;
+    const listed = async () => {
+      const mine = await call(base, 'GET', '/api/me/orders?limit=100', undefined, c.auth);
+      expect(mine.status).toBe(200);
+      return (mine.body.items as { orderId: string; status: string; total?: unknown }[]).find((i) => i.orderId === id);
+    };
+    await waitUntil('the placed order to be listed', async () => (await listed()) !== undefined, 60_000);
+    // The charge alone takes SIM_PROVIDER_SLOW_MS, so the first sighting is the placement, not the outcome.
+    expect(await listed()).toMatchObject({ status: 'PLACED', total: { amount: 900, currency: 'EUR' } });
+    await waitUntil('the order to end', () => allEnded([id]), 120_000);
+    const { rows } = await pg.query(`SELECT status FROM ordering.order_view WHERE id = $1`, [id]);
+    expect(rows[0].status).toBe('CONFIRMED');
+    await waitUntil('the outcome to be listed', async () => (await listed())?.status === 'CONFIRMED', 60_000);
   }, 240_000);
 
   it('rebuilds under a live stream of orders while readers keep getting answers, ending equal to a build from scratch', async () => {

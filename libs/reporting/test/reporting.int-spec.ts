@@ -3,7 +3,9 @@ import {
   GetSalesReport,
   ListCustomerOrders,
   MessageContract,
+  OrderCancelled,
   OrderConfirmed,
+  OrderPlaced,
   PaymentRefunded,
   PayloadOf,
   ShipmentCreated,
@@ -90,6 +92,28 @@ describe.each(['postgres', 'pglite'] as const)('reporting context on %s', (backe
     expect(mine.items).toEqual([expect.objectContaining({ orderId, status: 'CONFIRMED', trackingNumber: 'TRK-1', total: { amount: 1001, currency: 'EUR' } })]);
     expect((await salesOf(a))[0]).toMatchObject({ units: 1, revenue: 1, refunds: 1 });
     expect((await salesOf(b))[0]).toMatchObject({ units: 2, revenue: 1000, refunds: 1000 });
+  });
+
+  it('lists an order from its placement, never sets a final status back to PLACED, and counts no sale for a placed order', async () => {
+    const productId = randomUUID();
+    const order = (orderId: string) => ({
+      orderId,
+      customerId: 'c-placed',
+      email: 'c@example.com',
+      total: { amount: 700, currency: 'EUR' },
+      lines: [{ productId, quantity: 1, unitPrice: { amount: 700, currency: 'EUR' } }],
+    });
+    const [open, ended] = [randomUUID(), randomUUID()];
+    await deliver(OrderPlaced, { ...order(open), placedAt: new Date().toISOString() });
+    // The outcome read first: the late OrderPlaced must not reopen the order.
+    await deliver(OrderCancelled, order(ended));
+    await deliver(OrderPlaced, { ...order(ended), placedAt: new Date().toISOString() });
+    await waitUntil('reporting to catch up', caughtUp);
+    const mine = await bus.request(ListCustomerOrders, { customerId: 'c-placed', limit: 10, offset: 0 });
+    const statuses = Object.fromEntries(mine.items.map((i) => [i.orderId, i.status]));
+    expect(statuses).toEqual({ [open]: 'PLACED', [ended]: 'CANCELLED' });
+    expect(mine.items.find((i) => i.orderId === open)?.total).toEqual({ amount: 700, currency: 'EUR' });
+    expect(await salesOf(productId)).toEqual([]);
   });
 
   it('stops only the projection an event breaks, shows why, and resumes after the fix and a retry', async () => {

@@ -84,6 +84,18 @@ const orderRef = {
   lines: z.array(z.object({ productId: z.uuid(), quantity: z.number().int(), unitPrice: moneySchema })).optional(),
 };
 
+/** An order was recorded and its flow begins; announced in the transaction that records it. */
+export const OrderPlaced = defineEvent(
+  'ordering.order-placed.v1',
+  z.object({
+    orderId: z.uuid(),
+    customerId: z.string(),
+    email: z.email(),
+    total: moneySchema,
+    lines: z.array(z.object({ productId: z.uuid(), quantity: z.number().int(), unitPrice: moneySchema })),
+    placedAt: z.iso.datetime(),
+  }),
+);
 /** The order went through: stock sold, payment captured, shipment created. */
 export const OrderConfirmed = defineEvent('ordering.order-confirmed.v1', z.object({ ...orderRef }));
 /** The order could not go through; everything done was compensated. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { Envelope, GetProducts, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
+import { Envelope, GetProducts, OrderPlaced, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
 import { MessageBus, MessageHandler, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +37,7 @@ export class PlaceOrderHandler {
     if (known) return this.answer(known);
     const lines = await this.price(request.lines);
     const total = { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency: lines[0].unitPrice.currency };
-    const result = await this.uow.transaction(this.dataSource, async (manager) => {
+    const result = await this.uow.transaction(this.dataSource, async (manager, emit) => {
       const claim = await this.keys.claim(manager, key, hash, randomUUID());
       if (!claim.created) return claim;
       const { customerId, email, shippingAddress, paymentToken } = request;
@@ -45,6 +45,9 @@ export class PlaceOrderHandler {
       const traceId = recordingTraceId();
       const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
       await this.store.append(manager, new Order(claim.orderId), [{ type: 'OrderPlaced', data: placed }]);
+      // Announced with the order, in its transaction: readers elsewhere see it before it ends.
+      const announced = lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
+      await emit(OrderPlaced, { orderId: claim.orderId, customerId, email, total, lines: announced, placedAt: new Date().toISOString() });
       return claim;
     });
     if (result.created && idempotencyKey && idempotencyKey === this.config.ORDERING_CRASH_AFTER_STORE_KEY) process.kill(process.pid, 'SIGKILL');

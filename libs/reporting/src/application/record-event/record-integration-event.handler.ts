@@ -3,6 +3,7 @@ import {
   Envelope,
   OrderCancelled,
   OrderConfirmed,
+  OrderPlaced,
   OrderRejected,
   PaymentCaptured,
   PaymentRefunded,
@@ -27,6 +28,11 @@ export class RecordIntegrationEventHandler {
     private readonly uow: UnitOfWork,
     private readonly loop: ProjectionLoop,
   ) {}
+
+  @MessageHandler(OrderPlaced)
+  onOrderPlaced(_: unknown, envelope: Envelope): Promise<void> {
+    return this.record(envelope);
+  }
 
   @MessageHandler(OrderConfirmed)
   onOrderConfirmed(_: unknown, envelope: Envelope): Promise<void> {
