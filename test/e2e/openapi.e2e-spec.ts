@@ -2,12 +2,13 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { newCustomer } from '../support/http-harness';
+import { breakingHttpChanges, releasedForm, type OpenApi } from '../support/openapi-compatibility';
 import { RunningTopology, startTopology } from '../support/topology';
 
 type Media = Record<string, { schema?: object }>;
@@ -18,6 +19,9 @@ type Answer = { method: string; path: string; status: number; type: string; body
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+// The HTTP contract as released (committed, keys sorted, no servers). A release refreshes it:
+// UPDATE_RELEASED_CONTRACTS=1 E2E_TOPOLOGIES=monolith npm run jest -- test/e2e/openapi.e2e-spec.ts (docs/adr/0014).
+const RELEASED = resolve(ROOT, 'libs/contracts/released/openapi.json');
 
 describe('the OpenAPI document', () => {
   let scratch: ScratchDatabase;
@@ -72,6 +76,15 @@ describe('the OpenAPI document', () => {
     const report = JSON.parse(out.stdout) as { totals: object; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
     expect(report.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it('breaks nothing a client of the released HTTP contract relies on', () => {
+    const current = releasedForm(document);
+    if (process.env.UPDATE_RELEASED_CONTRACTS === '1') writeFileSync(RELEASED, `${JSON.stringify(current, null, 2)}\n`);
+    expect(existsSync(RELEASED)).toBe(true);
+    const released = JSON.parse(readFileSync(RELEASED, 'utf8')) as OpenApi;
+    expect(Object.keys(released.paths).length).toBeGreaterThan(0);
+    expect(breakingHttpChanges(released, current)).toEqual([]);
   });
 
   it('serves the AsyncAPI document of the messages beside it, without a token', async () => {

@@ -23,7 +23,7 @@ export class LoginDto {
 
 /** Body of POST /api/auth/refresh and /logout. */
 export class RefreshDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) refreshToken!: string;
+  @ApiProperty({ example: 'rt_5d1c7a0e9b2f4c38a6e1d0f7b3a9c2e4' }) @IsString() @MinLength(1) @MaxLength(200) refreshToken!: string;
 }
 
 /** Notification and language preferences. */
@@ -34,7 +34,7 @@ export class PreferencesDto {
 
 /** Body of PATCH /api/me. */
 export class UpdateProfileDto {
-  @ContractProperty(fieldOf(UpdateProfile, 'name')) name?: string;
+  @ContractProperty(fieldOf(UpdateProfile, 'name'), { example: 'Ada King' }) name?: string;
   @ApiPropertyOptional({ type: PreferencesDto }) @IsOptional() @ValidateNested() @Type(() => PreferencesDto) preferences?: PreferencesDto;
 }
 

@@ -7,7 +7,7 @@ import { MoneyDto } from '../products/product.dto';
 
 /** A product and how many. */
 export class OrderLineDto {
-  @ContractProperty(orderLineSchema.shape.productId) productId!: string;
+  @ContractProperty(orderLineSchema.shape.productId, { example: '3f0c9a5e-8b1d-4c2e-9a7f-1d2e3f4a5b6c' }) productId!: string;
   @ContractProperty(orderLineSchema.shape.quantity, { example: 1 }) quantity!: number;
 }
 
@@ -15,7 +15,7 @@ export class OrderLineDto {
 export class AddressDto {
   @ContractProperty(addressSchema.shape.name, { example: 'Ada Lovelace' }) name!: string;
   @ContractProperty(addressSchema.shape.line1, { example: 'Main Street 1' }) line1!: string;
-  @ContractProperty(addressSchema.shape.line2) line2?: string;
+  @ContractProperty(addressSchema.shape.line2, { example: 'Flat 3' }) line2?: string;
   @ContractProperty(addressSchema.shape.city, { example: 'Berlin' }) city!: string;
   @ContractProperty(addressSchema.shape.postalCode, { example: '10115' }) postalCode!: string;
   @ContractProperty(addressSchema.shape.country, { example: 'DE', description: 'ISO 3166-1 alpha-2' }) country!: string;

@@ -41,9 +41,9 @@ export class CreateProductDto {
 
 /** Body of PATCH /api/products/:id; send only the fields to change. */
 export class UpdateProductDto {
-  @ContractProperty(productFields.name.optional()) name?: string;
-  @ContractProperty(productFields.description.optional()) description?: string;
-  @ContractProperty(productFields.category.optional()) category?: string;
+  @ContractProperty(productFields.name.optional(), { example: 'Organic cotton T-shirt, large, washed' }) name?: string;
+  @ContractProperty(productFields.description.optional(), { example: 'Pre-washed; shrinks less than 2 %.' }) description?: string;
+  @ContractProperty(productFields.category.optional(), { example: 'apparel' }) category?: string;
 
   @ApiPropertyOptional({ type: MoneyDto })
   @IsOptional()
