@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -217,11 +217,17 @@ describe.each(TOPOLOGIES)('reporting read models, topology %s', (topology) => {
 
   it('rebuilds from the command line next to the running service', async () => {
     const before = (await projections()).find((p) => p.name === 'stock_movements')!.version;
-    const cli = spawnSync(process.execPath, [resolve(__dirname, '../../dist/apps/reporting/projections.js'), 'rebuild', 'stock_movements'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: scratch.url, LOG_LEVEL: 'warn' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    // Asynchronously: a synchronous spawn would freeze this process, where the monolith topologies
+    // run their projection loop, possibly mid-transaction, holding back every commit-order cursor.
+    const cli = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) =>
+      execFile(
+        process.execPath,
+        [resolve(__dirname, '../../dist/apps/reporting/projections.js'), 'rebuild', 'stock_movements'],
+        { env: { PATH: process.env.PATH ?? '', DATABASE_URL: scratch.url, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 120_000 },
+        (error, stdout, stderr) =>
+          done({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr: stderr || (error ? String(error) : '') }),
+      ),
+    );
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain(`version ${before + 1} is live`);
