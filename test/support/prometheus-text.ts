@@ -40,8 +40,11 @@ export function parsePrometheusText(text: string): Sample[] {
       if (!label || label.index !== start) throw fail('bad labels');
       labels[label[1]] = label[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw fail('bad value');
+    // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes
+    // "Nan" for an event-loop gauge that has no samples yet in a freshly started process).
+    const special = /^nan$/i.test(raw) ? NaN : /^[+-]?inf(inity)?$/i.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : undefined;
+    const value = special ?? Number(raw);
+    if (Number.isNaN(value) && special === undefined) throw fail('bad value');
     samples.push({ name, labels, value });
   }
   return samples;
