@@ -1,5 +1,5 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
+import { Inject, Module, OnModuleInit, Type } from '@nestjs/common';
+import { CqrsModule, EventIdProvider, IEvent } from '@nestjs/cqrs';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { PersistenceModule, ReadinessRegistry } from '@commerce/platform';
 import { CancelOrderHandler } from './application/cancel-order/cancel-order.handler';
@@ -16,9 +16,16 @@ import { OrderMetrics } from './infrastructure/order.metrics';
 import { orderingDatabase } from './infrastructure/ordering.database';
 import { loadOrderingConfig, ORDERING_CONFIG } from './ordering.config';
 
+/**
+ * Events are matched to handlers by their class name, not by the random id @nestjs/cqrs gives a
+ * class when it is first loaded: a second copy of the class (another bundle, a test's module
+ * registry) would otherwise never be matched.
+ */
+const byClassName: EventIdProvider = { getEventId: (event: Type<IEvent>) => event.name || null };
+
 /** The ordering context: event-sourced orders and the order flow saga. */
 @Module({
-  imports: [PersistenceModule.forContext(orderingDatabase), CqrsModule.forRoot()],
+  imports: [PersistenceModule.forContext(orderingDatabase), CqrsModule.forRoot({ eventIdProvider: byClassName })],
   providers: [
     { provide: ORDERING_CONFIG, useFactory: () => loadOrderingConfig() },
     OrderStore,
@@ -43,8 +50,12 @@ export class OrderingModule implements OnModuleInit {
     @Inject(OrderStore) private readonly store: OrderStore,
   ) {}
 
-  /** Reports orders whose compensation failed; they need a person, but do not make the service unready. */
+  /** Reports orders whose compensation failed or that are parked; they need a person, but do not make the service unready. */
   onModuleInit(): void {
-    this.readiness.add(async () => this.indicator.check('orders').up({ compensationFailed: await this.store.countByStatus('COMPENSATION_FAILED') }));
+    this.readiness.add(async () =>
+      this.indicator
+        .check('orders')
+        .up({ compensationFailed: await this.store.countByStatus('COMPENSATION_FAILED'), parked: await this.store.countByStatus('PARKED') }),
+    );
   }
 }

@@ -13,8 +13,21 @@ export const addressSchema = z.strictObject({
 });
 export type Address = z.infer<typeof addressSchema>;
 
-/** Every state an order can be in; CONFIRMED, REJECTED, CANCELLED and COMPENSATION_FAILED are final. */
-export const orderStatusSchema = z.enum(['PLACED', 'STOCK_RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED']);
+/**
+ * Every state an order can be in; CONFIRMED, REJECTED, CANCELLED are final, COMPENSATION_FAILED
+ * and PARKED (a step's owner gave a permanent or invalid answer) wait for a person.
+ */
+export const orderStatusSchema = z.enum([
+  'PLACED',
+  'STOCK_RESERVED',
+  'PAID',
+  'CONFIRMED',
+  'COMPENSATING',
+  'REJECTED',
+  'CANCELLED',
+  'COMPENSATION_FAILED',
+  'PARKED',
+]);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /** A product and how many, as an order is placed. */

@@ -14,7 +14,7 @@ export interface Overview {
   outboxes: { service: string; backlog: Record<string, { pending: number; oldestSeconds: number }> | undefined }[];
 }
 
-const STATUS_CLASS: Record<string, string> = { COMPENSATION_FAILED: 'bad', REJECTED: 'warn', CANCELLED: 'warn', CONFIRMED: 'good' };
+const STATUS_CLASS: Record<string, string> = { COMPENSATION_FAILED: 'bad', PARKED: 'bad', REJECTED: 'warn', CANCELLED: 'warn', CONFIRMED: 'good' };
 const status = (s: string) => html`<span class="badge ${STATUS_CLASS[s] ?? ''}">${s}</span>`;
 const unknown = html`<span class="badge bad">no answer</span>`;
 

@@ -43,7 +43,7 @@ export class OperationsReader {
     ]);
     const byStatus = new Map(statuses.map((s, i) => [s, pages[i]]));
     const stuck = NOT_FINAL.flatMap((s) => byStatus.get(s)?.items ?? []).filter((o) => nowMs - Date.parse(o.updatedAt) > this.config.OPS_STUCK_AFTER_MS);
-    const failed: OrderView[] = byStatus.get('COMPENSATION_FAILED')?.items ?? [];
+    const failed: OrderView[] = [...(byStatus.get('COMPENSATION_FAILED')?.items ?? []), ...(byStatus.get('PARKED')?.items ?? [])];
     return {
       counts: statuses.map((status) => ({ status, total: byStatus.get(status)?.total })),
       attention: [...failed, ...stuck.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))],

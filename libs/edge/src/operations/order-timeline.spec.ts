@@ -52,4 +52,16 @@ describe('timelineOf', () => {
     );
     expect(t.bars[0]).toMatchObject({ outcome: 'StepTimedOut', ok: false });
   });
+
+  it('keeps a step retried after failed calls in one bar, and marks a parked step as failed', () => {
+    const t = timelineOf(
+      [
+        { type: 'StepStarted', at: at(0), data: { step: 'commit-stock' } },
+        { type: 'StepFailed', at: at(100), data: { step: 'commit-stock', kind: 'internal' } },
+        { type: 'StepParked', at: at(400), data: { step: 'commit-stock', kind: 'internal' } },
+      ],
+      T0,
+    );
+    expect(t.bars.map((b) => [b.step, b.endMs - b.startMs, b.outcome, b.ok])).toEqual([['commit-stock', 400, 'StepParked', false]]);
+  });
 });

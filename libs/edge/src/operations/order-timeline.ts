@@ -24,9 +24,9 @@ export interface Timeline {
 }
 
 const COMPENSATIONS = new Set(['cancel-shipment', 'refund-payment', 'release-stock']);
-/** Events that say nothing about the step in progress. */
-const NEUTRAL = new Set(['OrderPlaced', 'LateReplyIgnored', 'CancellationRequested']);
-const FAILED = /(Failed|TimedOut)$/;
+/** Events that say nothing about the step in progress (a failed call is retried within the same bar). */
+const NEUTRAL = new Set(['OrderPlaced', 'LateReplyIgnored', 'CancellationRequested', 'StepFailed']);
+const FAILED = /(Failed|TimedOut|Parked)$/;
 
 /** Reads the bars out of an order's history: each StepStarted opens one, the next outcome closes it. */
 export function timelineOf(history: readonly HistoryEntry[], nowMs: number): Timeline {

@@ -1,11 +1,17 @@
-import type { Address, MoneyDto } from '@commerce/contracts';
+import type { Address, ErrorKind, MoneyDto } from '@commerce/contracts';
+import type { Compensated, Compensation, Step, StepRejected, StepSucceeded } from './order-flow.definition';
 
-/** A forward step of the order flow. */
-export type Step = 'reserve-stock' | 'charge-payment' | 'create-shipment' | 'commit-stock';
-/** A compensation, run in reverse order of the forward steps. */
-export type Compensation = 'cancel-shipment' | 'refund-payment' | 'release-stock';
+export type { Compensation, Step } from './order-flow.definition';
 /** What the order flow does next, given an order's state. */
 export type NextAction = Step | Compensation | 'finalize' | 'none';
+
+/** Why a call to a step's owner brought no outcome: an error of this kind, or a reply that says "not yet" (`retry`). */
+export interface StepFailure {
+  step: Step | Compensation;
+  kind: ErrorKind | 'retry';
+  code: string;
+  reason: string;
+}
 
 /** A line as ordered, with the catalog price at the time of ordering. */
 export interface OrderLine {
@@ -22,18 +28,13 @@ export type OrderEvent =
       data: { customerId: string; email: string; lines: OrderLine[]; total: MoneyDto; shippingAddress: Address; paymentToken: string; traceId?: string };
     }
   | { type: 'StepStarted'; data: { step: Step | Compensation } }
-  | { type: 'StockReserved'; data: Record<string, never> }
-  | { type: 'StockReservationFailed'; data: { reason: string } }
-  | { type: 'PaymentCaptured'; data: Record<string, never> }
-  | { type: 'PaymentFailed'; data: { reason: string } }
-  | { type: 'ShipmentCreated'; data: { trackingNumber: string } }
-  | { type: 'ShipmentFailed'; data: { reason: string } }
-  | { type: 'StockCommitted'; data: Record<string, never> }
+  | { type: StepSucceeded; data: Record<string, string> }
+  | { type: StepRejected; data: { reason: string } }
   | { type: 'StepTimedOut'; data: { step: Step } }
+  | { type: 'StepFailed'; data: StepFailure & { retryAt: string } }
+  | { type: 'StepParked'; data: StepFailure }
   | { type: 'CancellationRequested'; data: Record<string, never> }
-  | { type: 'ShipmentCancelled'; data: Record<string, never> }
-  | { type: 'PaymentRefunded'; data: Record<string, never> }
-  | { type: 'StockReleased'; data: Record<string, never> }
+  | { type: Compensated; data: Record<string, never> }
   | { type: 'CompensationFailed'; data: { compensation: Compensation; reason: string } }
   | { type: 'LateReplyIgnored'; data: { step: string; outcome: string } }
   | { type: 'OrderConfirmed'; data: Record<string, never> }

@@ -1,21 +1,34 @@
 import type { Address, MoneyDto, OrderStatus } from '@commerce/contracts';
-import { Compensation, NextAction, OrderEvent, OrderLine, RecordedEvent, Step } from './order-events';
+import { classifyFailure, Compensation, OrderFlowDefinition, Step } from './order-flow.definition';
+import { NextAction, OrderEvent, OrderLine, RecordedEvent, StepFailure } from './order-events';
 import { OrderNotCancellableError } from './ordering.errors';
 
-/** How far one part of the flow got: a compensation is owed for `pending` and `done`. */
+/** How far one step got: a compensation is owed for `pending` and `done`. */
 export type PartState = 'none' | 'pending' | 'done' | 'failed' | 'compensated';
 
-const COMPENSATION_OF: Record<Compensation, 'shipment' | 'payment' | 'stock'> = {
-  'cancel-shipment': 'shipment',
-  'refund-payment': 'payment',
-  'release-stock': 'stock',
-};
-/** Statuses an order never leaves. */
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
+/** Statuses an order never leaves by itself (PARKED and COMPENSATION_FAILED wait for a person). */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED', 'PARKED'];
+
+/** The settings the flow's decisions read. */
+export interface FlowSettings {
+  ORDER_STEP_TIMEOUT_MS: number;
+  ORDER_COMPENSATION_ATTEMPTS: number;
+}
+
+const flow = OrderFlowDefinition;
+/** Events the definition gives meaning to, by type: which step they finish and how. */
+const STEP_EVENTS = new Map<string, { step: Step; as: 'succeeded' | 'rejected' | 'compensated' }>(
+  flow.steps.flatMap((s) => [
+    [s.succeeded, { step: s.name as Step, as: 'succeeded' as const }],
+    ...(s.rejected ? [[s.rejected, { step: s.name as Step, as: 'rejected' as const }] as const] : []),
+    ...(s.compensation ? [[s.compensation.done, { step: s.name as Step, as: 'compensated' as const }] as const] : []),
+  ]),
+);
 
 /**
  * An event-sourced order: its state is the fold of its events, and the next action of the order
- * flow is derived from that state, so a process that crashed anywhere resumes by asking again.
+ * flow is derived from that state and the flow's definition, so a process that crashed anywhere
+ * resumes by asking again.
  */
 export class Order {
   status: OrderStatus = 'PLACED';
@@ -28,14 +41,12 @@ export class Order {
   paymentToken = '';
   reason?: string;
   cause?: 'rejected' | 'cancelled';
-  stock: PartState = 'none';
-  payment: PartState = 'none';
-  shipment: PartState = 'none';
-  committed = false;
-  /** How many times each compensation was attempted (its StepStarted events). */
-  readonly attempts: Partial<Record<Compensation, number>> = {};
-  /** The step in progress and when it started (its deadline runs from then). */
-  current?: { step: Step | Compensation; since: string };
+  /** How far each forward step got. */
+  readonly parts = Object.fromEntries(flow.steps.map((s) => [s.name, 'none'])) as Record<Step, PartState>;
+  /** Failed calls per step or compensation: all of them (for the backoff) and the error answers among them. */
+  readonly failures: Partial<Record<Step | Compensation, { calls: number; errorAnswers: number }>> = {};
+  /** The step in progress, when it started (its deadline runs from then) and when it may be tried again. */
+  current?: { step: Step | Compensation; since: string; retryAt?: string };
   createdAt = '';
   updatedAt = '';
 
@@ -54,55 +65,31 @@ export class Order {
   apply(event: RecordedEvent): void {
     this.version = event.version;
     this.updatedAt = event.recordedAt;
+    const meaning = STEP_EVENTS.get(event.type);
+    if (meaning) return this.finish(() => this.applyStep(meaning.step, meaning.as, event));
     switch (event.type) {
       case 'OrderPlaced':
         Object.assign(this, { ...event.data, createdAt: event.recordedAt });
         break;
       case 'StepStarted':
         this.current = { step: event.data.step, since: event.recordedAt };
-        if (event.data.step in COMPENSATION_OF) {
-          const compensation = event.data.step as Compensation;
-          this.attempts[compensation] = (this.attempts[compensation] ?? 0) + 1;
-        }
-        if (event.data.step === 'reserve-stock') this.stock = 'pending';
-        if (event.data.step === 'charge-payment') this.payment = 'pending';
-        if (event.data.step === 'create-shipment') this.shipment = 'pending';
+        if (event.data.step in this.parts) this.parts[event.data.step as Step] = 'pending';
         break;
-      case 'StockReserved':
-        this.finish(() => ((this.stock = 'done'), (this.status = 'STOCK_RESERVED')));
+      case 'StepFailed': {
+        const failures = (this.failures[event.data.step] ??= { calls: 0, errorAnswers: 0 });
+        failures.calls++;
+        if (classifyFailure(event.data.kind, event.data.code) === 'error-answer') failures.errorAnswers++;
+        if (this.current?.step === event.data.step) this.current = { ...this.current, retryAt: event.data.retryAt };
         break;
-      case 'PaymentCaptured':
-        this.finish(() => ((this.payment = 'done'), (this.status = 'PAID')));
-        break;
-      case 'ShipmentCreated':
-        this.finish(() => (this.shipment = 'done'));
-        break;
-      case 'StockCommitted':
-        this.finish(() => (this.committed = true));
-        break;
-      case 'StockReservationFailed':
-        this.finish(() => ((this.stock = 'failed'), this.compensate('rejected', event.data.reason)));
-        break;
-      case 'PaymentFailed':
-        this.finish(() => ((this.payment = 'failed'), this.compensate('rejected', event.data.reason)));
-        break;
-      case 'ShipmentFailed':
-        this.finish(() => ((this.shipment = 'failed'), this.compensate('rejected', event.data.reason)));
+      }
+      case 'StepParked':
+        this.finish(() => ((this.status = 'PARKED'), (this.reason = `${event.data.step} parked: ${event.data.reason}`)));
         break;
       case 'StepTimedOut':
         this.finish(() => this.compensate('rejected', `${event.data.step} timed out`));
         break;
       case 'CancellationRequested':
         this.compensate('cancelled', 'cancelled by the customer');
-        break;
-      case 'ShipmentCancelled':
-        this.finish(() => (this.shipment = 'compensated'));
-        break;
-      case 'PaymentRefunded':
-        this.finish(() => (this.payment = 'compensated'));
-        break;
-      case 'StockReleased':
-        this.finish(() => (this.stock = 'compensated'));
         break;
       case 'CompensationFailed':
         this.finish(() => ((this.status = 'COMPENSATION_FAILED'), (this.reason = `${event.data.compensation} failed: ${event.data.reason}`)));
@@ -125,16 +112,15 @@ export class Order {
   nextAction(): NextAction {
     if (this.terminal) return 'none';
     if (this.status === 'COMPENSATING') {
-      if (this.shipment === 'pending' || this.shipment === 'done') return 'cancel-shipment';
-      if (this.payment === 'pending' || this.payment === 'done') return 'refund-payment';
-      if (this.stock === 'pending' || this.stock === 'done') return 'release-stock';
+      // Undo in reverse order whatever may have happened.
+      for (const s of [...flow.steps].reverse()) {
+        const part = this.parts[s.name as Step];
+        if (s.compensation && (part === 'pending' || part === 'done')) return s.compensation.name as Compensation;
+      }
       return 'finalize';
     }
-    if (this.stock !== 'done') return 'reserve-stock';
-    if (this.payment !== 'done') return 'charge-payment';
-    if (this.shipment !== 'done') return 'create-shipment';
-    if (!this.committed) return 'commit-stock';
-    return 'finalize';
+    const next = flow.steps.find((s) => this.parts[s.name as Step] !== 'done');
+    return next ? (next.name as Step) : 'finalize';
   }
 
   /** Whether the step in progress has run past its deadline (steps past the pivot have none: they are retried). */
@@ -143,12 +129,42 @@ export class Order {
     return now.getTime() - new Date(this.current.since).getTime() > stepTimeoutMs;
   }
 
-  /**
-   * Once the shipment is booked the order is past its pivot: committing the sold stock is retried
-   * until it succeeds (it is idempotent) and is never compensated, so it has no deadline.
-   */
+  /** When the step in progress runs out of time, if it has a deadline. */
+  deadline(stepTimeoutMs: number): Date | undefined {
+    if (this.current === undefined || !Order.hasDeadline(this.current.step)) return undefined;
+    return new Date(new Date(this.current.since).getTime() + stepTimeoutMs);
+  }
+
+  /** Whether the step in progress waits for a retry that is not due yet. */
+  waiting(now: Date): boolean {
+    return this.current?.retryAt !== undefined && new Date(this.current.retryAt).getTime() > now.getTime();
+  }
+
+  /** Whether a forward step has a deadline (compensations have none: they end in their effect). */
   static hasDeadline(step: string): boolean {
-    return step !== 'commit-stock';
+    return flow.step(step)?.deadline === 'step-timeout';
+  }
+
+  /**
+   * What to record when a call of the step in progress brought no outcome: a retry after a
+   * backoff, a timeout (compensated), or the order parked, by the kind of failure (ADR 17).
+   */
+  afterFailure(failure: StepFailure, now: Date, settings: FlowSettings): OrderEvent[] {
+    const { step } = failure;
+    if (this.current?.step !== step) return [];
+    const policy = flow.retry(step);
+    const kind = classifyFailure(failure.kind, failure.code);
+    const answers = (this.failures[step]?.errorAnswers ?? 0) + (kind === 'error-answer' ? 1 : 0);
+    if (kind === 'permanent' || (kind === 'error-answer' && answers >= settings[policy.errorAnswers])) {
+      if (flow.step(step)) return [{ type: 'StepParked', data: failure }];
+      return [{ type: 'CompensationFailed', data: { compensation: step as Compensation, reason: failure.reason } }];
+    }
+    const deadline = this.deadline(settings.ORDER_STEP_TIMEOUT_MS);
+    if (deadline && deadline.getTime() <= now.getTime()) return [{ type: 'StepTimedOut', data: { step: step as Step } }];
+    const calls = this.failures[step]?.calls ?? 0;
+    const backoff = Math.min(policy.backoff.firstMs * 2 ** Math.min(calls, 20), policy.backoff.maxMs);
+    const retryAt = new Date(Math.min(now.getTime() + backoff, deadline?.getTime() ?? Infinity));
+    return [{ type: 'StepFailed', data: { ...failure, retryAt: retryAt.toISOString() } }];
   }
 
   /** The events that finish the order once nothing is left to do. */
@@ -157,18 +173,27 @@ export class Order {
     return this.cause === 'cancelled' ? { type: 'OrderCancelled', data: {} } : { type: 'OrderRejected', data: { reason: this.reason ?? 'rejected' } };
   }
 
-  /** A customer may cancel until the shipment is booked; cancelling twice is harmless. */
+  /** A customer may cancel until the pivot step succeeded; cancelling twice is harmless. */
   requestCancellation(): OrderEvent[] {
-    // Once the shipment is booked the order is past its pivot: it completes, it is not undone.
-    if (this.status === 'CONFIRMED' || this.status === 'COMPENSATION_FAILED' || this.shipment === 'done')
+    // Once the pivot succeeded (the shipment is booked) the order completes, it is not undone.
+    if (this.status === 'CONFIRMED' || this.status === 'COMPENSATION_FAILED' || this.status === 'PARKED' || this.parts[flow.pivot] === 'done')
       throw new OrderNotCancellableError(this.id, this.status);
     if (this.status === 'COMPENSATING' || this.terminal) return [];
     return [{ type: 'CancellationRequested', data: {} }];
   }
 
-  /** The part of the flow a compensation undoes. */
-  static partOf(compensation: Compensation): 'shipment' | 'payment' | 'stock' {
-    return COMPENSATION_OF[compensation];
+  private applyStep(step: Step, as: 'succeeded' | 'rejected' | 'compensated', event: RecordedEvent): void {
+    if (as === 'compensated') {
+      this.parts[step] = 'compensated';
+      return;
+    }
+    if (as === 'rejected') {
+      this.parts[step] = 'failed';
+      return this.compensate('rejected', (event.data as { reason: string }).reason);
+    }
+    this.parts[step] = 'done';
+    const status = flow.step(step)!.status;
+    if (status) this.status = status;
   }
 
   private finish(change: () => unknown): void {

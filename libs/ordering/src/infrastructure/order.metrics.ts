@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { orderStatusSchema } from '@commerce/contracts';
 import { MetricsRegistry } from '@commerce/platform';
 import type { Histogram } from 'prom-client';
 import type { RecordedEvent } from '../domain/order-events';
@@ -17,6 +18,8 @@ export class OrderMetrics {
   observeStatuses(countByStatus: () => Promise<{ status: string; n: number }[]>): void {
     this.metrics.gauge('commerce_orders', 'Orders by current status', ['status'], async (gauge) => {
       gauge.reset();
+      // Every status is reported, 0 included, so a first PARKED order shows as a change, not a new series.
+      for (const status of orderStatusSchema.options) gauge.set({ status }, 0);
       for (const { status, n } of await countByStatus()) gauge.set({ status }, n);
     });
   }
