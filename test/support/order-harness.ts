@@ -10,7 +10,7 @@ import { createScratchDatabase, ScratchDatabase } from './postgres';
 import { RunningTopology, startTopology, TopologyName } from './topology';
 
 /** The statuses an order ends in. */
-export const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
+export const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED', 'PARKED'];
 
 /** An order as the API shows it, with its history. */
 export interface OrderSeen {

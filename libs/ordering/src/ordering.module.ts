@@ -6,12 +6,13 @@ import { CancelOrderHandler } from './application/cancel-order/cancel-order.hand
 import { GetOrderHandler } from './application/get-order/get-order.handler';
 import { ListOrdersHandler } from './application/list-orders/list-orders.handler';
 import { OrderFlow } from './application/order-flow/order-flow';
-import { OrderFlowRecovery } from './application/order-flow/order-flow-recovery';
+import { OrderFlowTimers } from './application/order-flow/order-flow-timers';
 import { CompensateOrderHandler, FinalizeOrderHandler, RunOrderStepHandler } from './application/order-flow/order-flow.handlers';
 import { OrderFlowSaga } from './application/order-flow/order-flow.saga';
 import { PlaceOrderHandler } from './application/place-order/place-order.handler';
 import { IdempotencyKeyRepository } from './infrastructure/idempotency-key.repository';
 import { OrderStore } from './infrastructure/order-store.repository';
+import { OrderTimerRepository } from './infrastructure/order-timer.repository';
 import { OrderMetrics } from './infrastructure/order.metrics';
 import { orderingDatabase } from './infrastructure/ordering.database';
 import { loadOrderingConfig, ORDERING_CONFIG } from './ordering.config';
@@ -33,7 +34,8 @@ const byClassName: EventIdProvider = { getEventId: (event: Type<IEvent>) => even
     IdempotencyKeyRepository,
     OrderFlow,
     OrderFlowSaga,
-    OrderFlowRecovery,
+    OrderFlowTimers,
+    OrderTimerRepository,
     RunOrderStepHandler,
     CompensateOrderHandler,
     FinalizeOrderHandler,

@@ -8,7 +8,7 @@ import { OrderFlow } from '../src/application/order-flow/order-flow';
 import { CompensateOrderHandler, FinalizeOrderHandler, RunOrderStepHandler } from '../src/application/order-flow/order-flow.handlers';
 import { OrderFlowSaga } from '../src/application/order-flow/order-flow.saga';
 import { OrderEvent, RecordedEvent } from '../src/domain/order-events';
-import { Order } from '../src/domain/order.entity';
+import { Order, Wake } from '../src/domain/order.entity';
 import { ConcurrentAppendError } from '../src/domain/ordering.errors';
 import { OrderStore } from '../src/infrastructure/order-store.repository';
 import { ORDERING_CONFIG, OrderingConfig } from '../src/ordering.config';
@@ -17,9 +17,18 @@ import { ORDERING_CONFIG, OrderingConfig } from '../src/ordering.config';
 export type Answer = { reply: unknown; delayMs?: number } | { error: DomainError } | 'hang';
 type Owner = (payload: Record<string, unknown>, call: number) => Answer;
 
-/** The order event store in memory: the same load/append contract as OrderStore, without Postgres. */
+/** The order event store and its timers in memory: the same contract as OrderStore, without Postgres. */
 class MemoryOrderStore {
   readonly streams = new Map<string, RecordedEvent[]>();
+  readonly timers = new Map<string, Wake>();
+
+  constructor(private readonly settings: OrderingConfig) {}
+
+  async schedule(_manager: unknown, order: Order): Promise<void> {
+    const wake = order.wakeAt(new Date(), this.settings);
+    if (wake) this.timers.set(order.id, wake);
+    else this.timers.delete(order.id);
+  }
 
   async load(orderId: string): Promise<{ order: Order; events: RecordedEvent[] } | undefined> {
     const events = this.streams.get(orderId);
@@ -56,7 +65,6 @@ export class InMemoryOrderFlow {
   ) {}
 
   static async start(config: Partial<OrderingConfig> = {}): Promise<InMemoryOrderFlow> {
-    const store = new MemoryOrderStore();
     const harness: { current?: InMemoryOrderFlow } = {};
     const bus = {
       send: (contract: MessageContract, payload: unknown, options?: { timeoutMs?: number }) =>
@@ -74,8 +82,10 @@ export class InMemoryOrderFlow {
       ORDER_STALL_MS: 60_000,
       ORDER_RECOVERY_INTERVAL_MS: 60_000,
       ORDER_COMPENSATION_ATTEMPTS: 3,
+      ORDER_RETRY_BACKOFF_MS: 100,
       ...config,
     };
+    const store = new MemoryOrderStore(settings);
     const module = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
@@ -106,13 +116,15 @@ export class InMemoryOrderFlow {
 
   /** Places an order (as PlaceOrderHandler records it) and starts its flow. */
   async place(orderId: string, placed: OrderEvent): Promise<void> {
-    await this.store.append(undefined, new Order(orderId), [placed]);
+    const order = new Order(orderId);
+    await this.store.append(undefined, order, [placed]);
+    await this.store.schedule(undefined, order);
     await this.flow.announceNow(orderId);
   }
 
   /**
-   * Waits until the order is final or parked, waking it when a retry is due (the timer row's job
-   * in production). Fails after `limitMs` with the order's history.
+   * Waits until the order is final or parked, firing its timer when it is due (OrderFlowTimers'
+   * job in production). Fails after `limitMs` with the order's history.
    */
   async settle(orderId: string, limitMs = 10_000): Promise<{ order: Order; events: RecordedEvent[] }> {
     const start = Date.now();
@@ -121,9 +133,13 @@ export class InMemoryOrderFlow {
       if (loaded.order.terminal) return loaded;
       if (Date.now() - start > limitMs) throw new Error(`order ${orderId} did not settle: ${loaded.events.map((e) => e.type).join(', ')}`);
       await sleep(10);
-      // Only a due retry is woken: an order the flow forgot to announce stays quiet and fails the test.
-      const retryAt = loaded.order.current?.retryAt;
-      if (retryAt && Date.parse(retryAt) <= Date.now() && !this.flow.isBusy(orderId)) await this.flow.announceNow(orderId);
+      // Only a due timer wakes the order: one the flow forgot to announce stays quiet (resumption
+      // is ORDER_STALL_MS away) and fails the test.
+      const timer = this.store.timers.get(orderId);
+      if (timer && timer.at.getTime() <= Date.now()) {
+        this.store.timers.set(orderId, { at: new Date(Date.now() + 60_000), reason: 'resume' });
+        await this.flow.announceNow(orderId);
+      }
     }
   }
 

@@ -37,7 +37,7 @@ describe('order event store on real Postgres', () => {
       [2, 'StepStarted'],
       [3, 'StockReserved'],
     ]);
-    expect(order).toMatchObject({ status: 'STOCK_RESERVED', version: 3, stock: 'done' });
+    expect(order).toMatchObject({ status: 'STOCK_RESERVED', version: 3, parts: { 'reserve-stock': 'done' } });
   });
 
   it('refuses a second append at the same version instead of losing either', async () => {

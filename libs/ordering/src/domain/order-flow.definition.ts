@@ -39,7 +39,8 @@ export type StepReply =
  */
 export interface RetryPolicy {
   transient: 'until-deadline' | 'until-success';
-  backoff: { firstMs: number; maxMs: number };
+  /** The first pause (a config variable), doubled after each failed call up to `maxMs`. */
+  backoff: { first: 'ORDER_RETRY_BACKOFF_MS'; maxMs: number };
   /** The config variable bounding error answers before the order is parked. */
   errorAnswers: 'ORDER_COMPENSATION_ATTEMPTS';
 }
@@ -126,7 +127,7 @@ export function classifyFailure(kind: string, code: string): FailureClass {
   return FAILURE_CLASSES[kind as ErrorKind] ?? 'error-answer';
 }
 
-const BACKOFF = { firstMs: 100, maxMs: 30_000 };
+const BACKOFF = { first: 'ORDER_RETRY_BACKOFF_MS', maxMs: 30_000 } as const;
 /** Before the pivot a step may still be undone: it is retried within its deadline, then compensated. */
 const BEFORE_PIVOT: RetryPolicy = { transient: 'until-deadline', backoff: BACKOFF, errorAnswers: 'ORDER_COMPENSATION_ATTEMPTS' };
 /** Past the pivot the order completes: a step is retried until it succeeds, never compensated. */

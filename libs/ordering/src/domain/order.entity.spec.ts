@@ -137,4 +137,56 @@ describe('Order', () => {
     expect(order.reason).toContain('catalog down');
     expect(order.nextAction()).toBe('none');
   });
+
+  describe('its timer and failures', () => {
+    const settings = { ORDER_STEP_TIMEOUT_MS: 10_000, ORDER_COMPENSATION_ATTEMPTS: 2, ORDER_RETRY_BACKOFF_MS: 100, ORDER_STALL_MS: 3000 };
+    const charging = () => replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment')); // charge started at at(3)
+    const failure = (kind: string, code = 'X.Y') => ({ step: 'charge-payment' as const, kind: kind as 'timeout', code, reason: 'r' });
+
+    it('is due for resumption ORDER_STALL_MS from now, or at the step deadline if that comes first, and has none once final', () => {
+      const order = charging();
+      const now = new Date(Date.parse(at(3)) + 1000);
+      expect(order.wakeAt(now, settings)).toEqual({ at: new Date(now.getTime() + 3000), reason: 'resume' });
+      const late = new Date(Date.parse(at(3)) + 8000);
+      expect(order.wakeAt(late, settings)).toEqual({ at: new Date(Date.parse(at(3)) + 10_000), reason: 'deadline' });
+      expect(replay(placed, { type: 'OrderConfirmed', data: {} }).wakeAt(now, settings)).toBeUndefined();
+    });
+
+    it('retries a timeout after a backoff that doubles, never past the deadline, then times the step out', () => {
+      const order = charging();
+      const now = new Date(Date.parse(at(3)) + 1000);
+      const [first] = order.afterFailure(failure('timeout'), now, settings);
+      expect(first).toMatchObject({ type: 'StepFailed', data: { retryAt: new Date(now.getTime() + 100).toISOString() } });
+      order.apply({ ...first, version: order.version + 1, recordedAt: now.toISOString() } as RecordedEvent);
+      expect(order.waiting(now)).toBe(true);
+      expect(order.wakeAt(now, settings)).toEqual({ at: new Date(now.getTime() + 100), reason: 'retry' });
+      expect(order.afterFailure(failure('unavailable'), now, settings)[0]).toMatchObject({ data: { retryAt: new Date(now.getTime() + 200).toISOString() } });
+      const nearDeadline = new Date(Date.parse(at(3)) + 9950);
+      expect(order.afterFailure(failure('timeout'), nearDeadline, settings)[0]).toMatchObject({
+        data: { retryAt: new Date(Date.parse(at(3)) + 10_000).toISOString() },
+      });
+      expect(order.afterFailure(failure('timeout'), new Date(Date.parse(at(3)) + 10_001), settings)).toEqual([
+        { type: 'StepTimedOut', data: { step: 'charge-payment' } },
+      ]);
+    });
+
+    it('parks on a permanent answer at once and on error answers once they are used up', () => {
+      const order = charging();
+      const now = new Date(Date.parse(at(3)) + 1000);
+      expect(order.afterFailure(failure('not-found'), now, settings)).toEqual([{ type: 'StepParked', data: failure('not-found') }]);
+      const [first] = order.afterFailure(failure('internal'), now, settings);
+      expect(first.type).toBe('StepFailed');
+      order.apply({ ...first, version: order.version + 1, recordedAt: now.toISOString() } as RecordedEvent);
+      expect(order.afterFailure(failure('internal'), now, settings)).toEqual([{ type: 'StepParked', data: failure('internal') }]);
+      order.apply({ type: 'StepParked', data: failure('internal'), version: order.version + 1, recordedAt: now.toISOString() } as RecordedEvent);
+      expect(order).toMatchObject({ status: 'PARKED', reason: 'charge-payment parked: r' });
+      expect(order.nextAction()).toBe('none');
+      expect(() => order.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));
+    });
+
+    it('records nothing for a failure of a step that is no longer in progress', () => {
+      const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} });
+      expect(order.afterFailure(failure('timeout'), new Date(), settings)).toEqual([]);
+    });
+  });
 });

@@ -13,6 +13,14 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED
 export interface FlowSettings {
   ORDER_STEP_TIMEOUT_MS: number;
   ORDER_COMPENSATION_ATTEMPTS: number;
+  ORDER_RETRY_BACKOFF_MS: number;
+  ORDER_STALL_MS: number;
+}
+
+/** When the flow must look at an order again if nothing else happens, and why. */
+export interface Wake {
+  at: Date;
+  reason: 'retry' | 'deadline' | 'resume';
 }
 
 const flow = OrderFlowDefinition;
@@ -162,9 +170,21 @@ export class Order {
     const deadline = this.deadline(settings.ORDER_STEP_TIMEOUT_MS);
     if (deadline && deadline.getTime() <= now.getTime()) return [{ type: 'StepTimedOut', data: { step: step as Step } }];
     const calls = this.failures[step]?.calls ?? 0;
-    const backoff = Math.min(policy.backoff.firstMs * 2 ** Math.min(calls, 20), policy.backoff.maxMs);
+    const backoff = Math.min(settings[policy.backoff.first] * 2 ** Math.min(calls, 20), policy.backoff.maxMs);
     const retryAt = new Date(Math.min(now.getTime() + backoff, deadline?.getTime() ?? Infinity));
     return [{ type: 'StepFailed', data: { ...failure, retryAt: retryAt.toISOString() } }];
+  }
+
+  /**
+   * The order's timer: a due retry, else the step's deadline or a resumption `ORDER_STALL_MS` from
+   * now, whichever comes first (the process working on it may die); none once it is final.
+   */
+  wakeAt(now: Date, settings: FlowSettings): Wake | undefined {
+    if (this.terminal) return undefined;
+    if (this.current?.retryAt) return { at: new Date(this.current.retryAt), reason: 'retry' };
+    const resume = new Date(now.getTime() + settings.ORDER_STALL_MS);
+    const deadline = this.deadline(settings.ORDER_STEP_TIMEOUT_MS);
+    return deadline && deadline < resume ? { at: deadline, reason: 'deadline' } : { at: resume, reason: 'resume' };
   }
 
   /** The events that finish the order once nothing is left to do. */

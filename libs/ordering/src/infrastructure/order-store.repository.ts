@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { OrderStatus, OrderView } from '@commerce/contracts';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OrderEvent, RecordedEvent } from '../domain/order-events';
-import { Order, TERMINAL_STATUSES } from '../domain/order.entity';
+import { Order } from '../domain/order.entity';
 import { ConcurrentAppendError } from '../domain/ordering.errors';
+import { ORDERING_CONFIG, OrderingConfig } from '../ordering.config';
 import { OrderMetrics } from './order.metrics';
+import { OrderTimerRepository } from './order-timer.repository';
 
 interface EventRow {
   version: number;
@@ -56,8 +58,15 @@ export class OrderStore {
   constructor(
     @InjectDataSource('ordering') private readonly dataSource: DataSource,
     private readonly metrics: OrderMetrics,
+    private readonly timers: OrderTimerRepository,
+    @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {
     metrics.observeStatuses(() => this.countAll());
+  }
+
+  /** Sets the order's durable timer from its state, in the caller's transaction (after its appends). */
+  async schedule(manager: EntityManager, order: Order): Promise<void> {
+    await this.timers.set(manager, order.id, order.wakeAt(new Date(), this.config));
   }
 
   async load(orderId: string, manager: EntityManager = this.dataSource.manager): Promise<{ order: Order; events: RecordedEvent[] } | undefined> {
@@ -111,15 +120,6 @@ export class OrderStore {
       this.dataSource.query(`SELECT count(*)::int AS total FROM ordering.order_view ${clause}`, params) as Promise<{ total: number }[]>,
     ]);
     return { items: rows.map(toView), total: count[0].total };
-  }
-
-  /** Orders not final whose last event is older than `idleMs`: candidates to resume. */
-  async stalled(idleMs: number, limit = 200): Promise<string[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM ordering.order_view WHERE status <> ALL($1::text[]) AND updated_at < clock_timestamp() - make_interval(secs => $2) ORDER BY updated_at LIMIT $3`,
-      [TERMINAL_STATUSES, idleMs / 1000, limit],
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
   }
 
   async countByStatus(status: OrderStatus): Promise<number> {

@@ -29,7 +29,7 @@ function replies(step: StepDefinition): string {
 function retry(step: StepDefinition): string {
   const { transient, backoff, errorAnswers } = step.retry;
   const until = transient === 'until-deadline' ? 'until the deadline' : 'until it succeeds';
-  return `timeouts ${until}; backoff ${backoff.firstMs} ms ×2 ≤ ${backoff.maxMs / 1000} s; parked after \`${errorAnswers}\` error answers`;
+  return `timeouts ${until}; backoff \`${backoff.first}\` ×2 ≤ ${backoff.maxMs / 1000} s; parked after \`${errorAnswers}\` error answers`;
 }
 
 function stepsTable(): string[] {

@@ -126,6 +126,7 @@ export class OrderFlow {
           await this.store.append(manager, loaded, events);
           const follow = this.followUp(loaded, events);
           if (follow.length) await this.store.append(manager, loaded, follow);
+          await this.store.schedule(manager, loaded);
           await this.announce(loaded, [...events, ...follow], emit);
           return loaded;
         });

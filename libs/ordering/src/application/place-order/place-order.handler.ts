@@ -44,7 +44,10 @@ export class PlaceOrderHandler {
       // The trace id lets the operator's page link an order to its trace.
       const traceId = recordingTraceId();
       const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
-      await this.store.append(manager, new Order(claim.orderId), [{ type: 'OrderPlaced', data: placed }]);
+      const order = new Order(claim.orderId);
+      await this.store.append(manager, order, [{ type: 'OrderPlaced', data: placed }]);
+      // Its timer resumes the flow if this process dies before the flow starts.
+      await this.store.schedule(manager, order);
       // Announced with the order, in its transaction: readers elsewhere see it before it ends.
       const announced = lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
       await emit(OrderPlaced, { orderId: claim.orderId, customerId, email, total, lines: announced, placedAt: new Date().toISOString() });
