@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChargePayment, DomainError, PayloadOf, ReleaseStock, ReserveStock } from '@commerce/contracts';
 import { MessageHandler } from '@commerce/messaging';
+import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { OrderingModule } from '@commerce/ordering';
 import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
 import { createScratchDatabase, ScratchDatabase } from '../../../test/support/postgres';
@@ -10,13 +11,14 @@ import { waitUntil } from '../../../test/support/wait-until';
 import { OrderFlow } from '../src/application/order-flow/order-flow';
 import { Order } from '../src/domain/order.entity';
 import { OrderStore } from '../src/infrastructure/order-store.repository';
+import { OrderTimerRepository } from '../src/infrastructure/order-timer.repository';
 import { orderPlaced } from './order-placed.fixture';
 
 const STEP_TIMEOUT_MS = 500;
 const ATTEMPTS = 2;
 
 /** How the stand-in owners answer; reset by each test. */
-const owners = { releaseCalls: 0, releaseHangs: 0, releaseBroken: false };
+const owners = { releaseCalls: 0, releaseHangs: 0, releaseBroken: false, chargeInvalid: false };
 
 /** Stand-ins for catalog and payments: stock is always reserved, every card declined, and release-stock as each test says. */
 @Injectable()
@@ -28,6 +30,7 @@ class FakeOwners {
 
   @MessageHandler(ChargePayment)
   async charge({ orderId }: PayloadOf<typeof ChargePayment>) {
+    if (owners.chargeInvalid) throw new DomainError('PAYMENTS.TOKEN_UNKNOWN', 'invalid', 'the provider does not know this token');
     return { orderId, status: 'DECLINED' as const, reason: 'card declined' };
   }
 
@@ -62,7 +65,7 @@ describe('order compensations (ordering on real Postgres, owners stood in on the
     await db?.drop();
   });
 
-  beforeEach(() => Object.assign(owners, { releaseCalls: 0, releaseHangs: 0, releaseBroken: false }));
+  beforeEach(() => Object.assign(owners, { releaseCalls: 0, releaseHangs: 0, releaseBroken: false, chargeInvalid: false }));
 
   const placeOrder = async (): Promise<string> => {
     const id = randomUUID();
@@ -99,5 +102,27 @@ describe('order compensations (ordering on real Postgres, owners stood in on the
     expect(order.status).toBe('COMPENSATION_FAILED');
     expect(owners.releaseCalls).toBe(ATTEMPTS);
     expect(events.find((e) => e.type === 'CompensationFailed')?.data).toMatchObject({ compensation: 'release-stock' });
+  });
+
+  it('parks an order on a permanent answer: listed by status, counted in readiness and metrics, its timer gone', async () => {
+    owners.chargeInvalid = true;
+    const id = await placeOrder();
+    const { order, events } = await ended(id);
+    expect(order.status).toBe('PARKED');
+    expect(events.at(-1)).toMatchObject({ type: 'StepParked', data: { step: 'charge-payment', kind: 'invalid', code: 'PAYMENTS.TOKEN_UNKNOWN' } });
+    expect(owners.releaseCalls).toBe(0);
+    const listed = await harness.get(OrderStore).list({ status: 'PARKED', limit: 50, offset: 0 });
+    expect(listed.items.map((o) => o.id)).toContain(id);
+    const settled = await Promise.allSettled(
+      harness
+        .get(ReadinessRegistry)
+        .all()
+        .map((check) => check()),
+    );
+    const details = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(details).toContainEqual({ orders: { status: 'up', compensationFailed: expect.any(Number), parked: listed.total } });
+    const { body } = await harness.get(MetricsRegistry).scrape();
+    expect(body).toContain(`commerce_orders{status="PARKED"} ${listed.total}`);
+    expect(await harness.get(OrderTimerRepository).get(id)).toBeUndefined();
   });
 });
