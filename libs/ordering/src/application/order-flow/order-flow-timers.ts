@@ -9,8 +9,8 @@ const BATCH = 100;
  * Fires the order flow's durable timers (ordering.order_timer): retries after a backoff, step
  * deadlines, and orders whose process went quiet (a crash, a lost reply, an owner that was down).
  * Each due row is claimed with FOR UPDATE SKIP LOCKED and leased for ORDER_STALL_MS, then the
- * order's next action is announced; the step checks its own deadline and retry time. Polls on
- * start and every ORDER_RECOVERY_INTERVAL_MS; a timer is never a process timer, so a restart loses none.
+ * order's next action is announced; the step checks its own deadline and retry time. Polls every
+ * ORDER_RECOVERY_INTERVAL_MS; a timer is never a process timer, so a restart loses none.
  */
 @Injectable()
 export class OrderFlowTimers implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,7 +25,7 @@ export class OrderFlowTimers implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.poll();
+    // The first poll waits one interval, so the message bus is up before any step is resumed.
     this.timer = setInterval(() => void this.poll(), this.config.ORDER_RECOVERY_INTERVAL_MS);
     this.timer.unref();
   }
