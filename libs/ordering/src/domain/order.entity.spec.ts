@@ -184,9 +184,24 @@ describe('Order', () => {
       expect(() => order.requestCancellation()).toThrow(expect.objectContaining({ code: 'ORDERING.NOT_CANCELLABLE' }));
     });
 
-    it('records nothing for a failure of a step that is no longer in progress', () => {
+    it('records nothing for a failure of a step that is no longer in progress, or that a cancellation overtook', () => {
       const order = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} });
       expect(order.afterFailure(failure('timeout'), new Date(), settings)).toEqual([]);
+      const cancelled = charging();
+      cancelled.apply({ type: 'CancellationRequested', data: {}, version: cancelled.version + 1, recordedAt: at(5) } as RecordedEvent);
+      expect(cancelled.afterFailure(failure('timeout'), new Date(Date.parse(at(5))), settings)).toEqual([]);
+    });
+
+    it('stops waiting for a retry once a cancellation makes a compensation the next action', () => {
+      const order = charging();
+      const now = new Date(Date.parse(at(3)) + 1000);
+      const [failed] = order.afterFailure(failure('timeout'), now, settings);
+      order.apply({ ...failed, version: order.version + 1, recordedAt: now.toISOString() } as RecordedEvent);
+      expect(order.waiting(now)).toBe(true);
+      order.apply({ type: 'CancellationRequested', data: {}, version: order.version + 1, recordedAt: now.toISOString() } as RecordedEvent);
+      expect(order.nextAction()).toBe('refund-payment');
+      expect(order.waiting(now)).toBe(false);
+      expect(order.wakeAt(now, settings)?.reason).not.toBe('retry');
     });
   });
 });

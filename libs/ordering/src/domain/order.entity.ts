@@ -143,9 +143,10 @@ export class Order {
     return new Date(new Date(this.current.since).getTime() + stepTimeoutMs);
   }
 
-  /** Whether the step in progress waits for a retry that is not due yet. */
+  /** Whether the order's next action is the step in progress, waiting for a retry that is not due yet. */
   waiting(now: Date): boolean {
-    return this.current?.retryAt !== undefined && new Date(this.current.retryAt).getTime() > now.getTime();
+    const retryAt = this.pendingRetry();
+    return retryAt !== undefined && retryAt.getTime() > now.getTime();
   }
 
   /** Whether a forward step has a deadline (compensations have none: they end in their effect). */
@@ -159,7 +160,8 @@ export class Order {
    */
   afterFailure(failure: StepFailure, now: Date, settings: FlowSettings): OrderEvent[] {
     const { step } = failure;
-    if (this.current?.step !== step) return [];
+    // The order moved on while the call failed (a cancellation): the failure says nothing any more.
+    if (this.current?.step !== step || this.nextAction() !== step) return [];
     const policy = flow.retry(step);
     const kind = classifyFailure(failure.kind, failure.code);
     const answers = (this.failures[step]?.errorAnswers ?? 0) + (kind === 'error-answer' ? 1 : 0);
@@ -181,7 +183,8 @@ export class Order {
    */
   wakeAt(now: Date, settings: FlowSettings): Wake | undefined {
     if (this.terminal) return undefined;
-    if (this.current?.retryAt) return { at: new Date(this.current.retryAt), reason: 'retry' };
+    const retryAt = this.pendingRetry();
+    if (retryAt) return { at: retryAt, reason: 'retry' };
     const resume = new Date(now.getTime() + settings.ORDER_STALL_MS);
     const deadline = this.deadline(settings.ORDER_STEP_TIMEOUT_MS);
     return deadline && deadline < resume ? { at: deadline, reason: 'deadline' } : { at: resume, reason: 'resume' };
@@ -200,6 +203,12 @@ export class Order {
       throw new OrderNotCancellableError(this.id, this.status);
     if (this.status === 'COMPENSATING' || this.terminal) return [];
     return [{ type: 'CancellationRequested', data: {} }];
+  }
+
+  /** When the step in progress is to be tried again, if the order still waits for it. */
+  private pendingRetry(): Date | undefined {
+    if (!this.current?.retryAt || this.current.step !== this.nextAction()) return undefined;
+    return new Date(this.current.retryAt);
   }
 
   private applyStep(step: Step, as: 'succeeded' | 'rejected' | 'compensated', event: RecordedEvent): void {
