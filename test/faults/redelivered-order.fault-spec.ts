@@ -5,6 +5,7 @@ import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
 import { RunningTopology, startTopology } from '../support/topology';
 import { TEST_ADDRESS } from '../support/fixtures';
 import { waitUntil } from '../support/wait-until';
+import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
 
 const CRASH_KEY = 'crash-after-store-1';
 const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'];
@@ -34,6 +35,9 @@ describe('ordering killed after storing an order and before replying (split topo
       EDGE_COMMAND_TIMEOUT_MS: '60000',
       BUS_REQUEST_TIMEOUT_MS: '60000',
       EDGE_BREAKER_THRESHOLD: '1000',
+      // Catalog is down while ordering resumes the crashed order: its reservation waits in the queue
+      // until catalog is back, which on a loaded machine can take longer than the default deadline.
+      ORDER_STEP_TIMEOUT_MS: '60000',
       ORDER_STALL_MS: '1000',
       ORDER_RECOVERY_INTERVAL_MS: '300',
       OUTBOX_POLL_MS: '200',
@@ -98,6 +102,9 @@ describe('ordering killed after storing an order and before replying (split topo
       90_000,
     );
     const [crashed] = (await pg.query(`SELECT status FROM ordering.order_view WHERE id = $1`, [stored.order_id])).rows as { status: string }[];
-    expect(crashed.status).toBe('CONFIRMED');
+    await withDiagnostics(
+      () => describeOrders(pg, [stored.order_id]),
+      () => expect(crashed.status).toBe('CONFIRMED'),
+    );
   }, 300_000);
 });
