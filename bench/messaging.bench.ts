@@ -1,14 +1,17 @@
 // npm run bench:messaging: messages per second through outbox -> RabbitMQ -> inbox handler
 // (persistent, confirmed, acked) beside a raw amqplib publish/consume loop in the same run, and
-// query round-trip p50/p99 over RabbitMQ and in process. Prints figures; asserts nothing.
+// query round-trip p50/p99 in process, over RabbitMQ and over gRPC. Prints figures; asserts nothing.
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { defineEvent, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { defineEvent, defineGrpcService, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
 import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, UnitOfWork } from '@commerce/messaging';
-import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule } from '@commerce/platform';
+import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule, startMicroservices } from '@commerce/platform';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -21,6 +24,13 @@ const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 2000);
 
 const Ticked = defineEvent('bench.ticked.v1', z.object({ n: z.number().int() }));
 const Echo = defineQuery('bench.echo.v1', z.strictObject({ n: z.number().int() }), z.object({ n: z.number().int() }));
+const EchoGrpc = defineGrpcService({
+  context: 'bench',
+  package: 'commerce.bench.v1',
+  service: 'BenchQueries',
+  protoPath: join(__dirname, 'echo.proto'),
+  methods: { Echo },
+});
 
 class CreateBench1764000000000 implements MigrationInterface {
   name = 'CreateBench1764000000000';
@@ -47,7 +57,10 @@ class BenchHandlers {
     await this.uow.once(this.dataSource, (m) => m.query(`INSERT INTO bench.effect (n) VALUES ($1)`, [n]));
     if (++received === MESSAGES) allReceived();
   }
+}
 
+@Injectable()
+class EchoHandler {
   @MessageHandler(Echo)
   async echo({ n }: PayloadOf<typeof Echo>) {
     return { n };
@@ -56,7 +69,7 @@ class BenchHandlers {
 
 @Module({
   imports: [PersistenceModule.forContext({ context: 'bench', migrations: [CreateBench1764000000000, messagingTablesMigration('bench')] })],
-  providers: [BenchHandlers],
+  providers: [BenchHandlers, EchoHandler],
 })
 class BenchContextModule {}
 
@@ -67,6 +80,39 @@ async function boot(env: Record<string, string>) {
   const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error'] });
   await app.init();
   return app;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** The echo handler served over gRPC by a hybrid app (as the catalog service serves its queries), and a caller. */
+async function bootGrpcPair(port: number) {
+  Object.assign(process.env, {
+    TRANSPORT: 'in-process',
+    HOST: '127.0.0.1',
+    GRPC_PORT: String(port),
+    BENCH_QUERIES: 'grpc',
+    BENCH_GRPC_URL: `127.0.0.1:${port}`,
+  });
+  const module = (name: string, serve: boolean): Type<unknown> => {
+    @Module({
+      imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: name, serveGrpc: serve ? [EchoGrpc] : [], grpcServices: [EchoGrpc] })],
+      providers: serve ? [EchoHandler] : [],
+    })
+    class GrpcBenchModule {}
+    return GrpcBenchModule;
+  };
+  const server = await NestFactory.create(module('bench', true), new FastifyAdapter(), { logger: ['error'] });
+  await server.init();
+  await startMicroservices(server);
+  const caller = await NestFactory.createApplicationContext(module('bench-caller', false), { logger: ['error'] });
+  await caller.init();
+  return { caller, close: async () => (await caller.close(), await server.close()) };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -173,6 +219,10 @@ async function main(): Promise<void> {
     const localApp = await boot({ TRANSPORT: 'in-process' });
     rows.push(['query round trip in process', await roundTrips(localApp.get(MessageBus))]);
     await localApp.close();
+
+    const grpc = await bootGrpcPair(await freePort());
+    rows.push(['query round trip over gRPC', await roundTrips(grpc.caller.get(MessageBus))]);
+    await grpc.close();
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
