@@ -13,5 +13,4 @@ export * from './transport/rmq.transport';
 export * from './outbox/outbox-state.query';
 export * from './bus/request-route';
 export * from './grpc/grpc.config';
-export * from './grpc/grpc-errors';
 export * from './grpc/grpc-proto';

@@ -1,5 +1,5 @@
 import type { Envelope, MessageContract } from '@commerce/contracts';
-import { Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 
 /** Envelope fields and the metadata keys that carry them beside a gRPC request (the payload is the request). */
 const KEYS = {
@@ -11,14 +11,12 @@ const KEYS = {
   tracestate: 'tracestate',
 } as const;
 
-/** The envelope of an outgoing request, less its payload, as gRPC metadata. */
-export function metadataOf(envelope: Envelope): Metadata {
-  const metadata = new Metadata();
-  for (const [field, key] of Object.entries(KEYS)) {
+/** The envelope of an outgoing request, less its payload, as gRPC metadata entries. */
+export function metadataEntries(envelope: Envelope): [key: string, value: string][] {
+  return Object.entries(KEYS).flatMap(([field, key]) => {
     const value = envelope[field as keyof typeof KEYS];
-    if (value !== undefined) metadata.set(key, value);
-  }
-  return metadata;
+    return value === undefined ? [] : [[key, value] as [string, string]];
+  });
 }
 
 /**

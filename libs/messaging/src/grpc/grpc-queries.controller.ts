@@ -6,8 +6,10 @@ import type { Metadata } from '@grpc/grpc-js';
 import { MessageDispatcher } from '../bus/message-dispatcher';
 import { MessagingMetrics } from '../bus/messaging.metrics';
 import { HandlerRegistry } from '../handlers/handler-registry';
-import { toGrpcError } from './grpc-errors';
 import { envelopeOf } from './grpc-metadata';
+
+// Loaded on the first failed call: @grpc/grpc-js (about 0.1 s) is required only by processes that use gRPC.
+const grpcErrors = () => import('./grpc-errors');
 
 /** Answers the rpcs of one gRPC service with this process's bus handlers. */
 abstract class GrpcQueriesController {
@@ -21,7 +23,7 @@ abstract class GrpcQueriesController {
   async answer(contract: MessageContract, request: unknown, metadata: Metadata): Promise<unknown> {
     const reply = await this.dispatcher.answerEnvelope(envelopeOf(contract, request, metadata));
     if (reply.ok) return reply.result;
-    throw new RpcException(toGrpcError(reply.error));
+    throw new RpcException((await grpcErrors()).toGrpcError(reply.error));
   }
 }
 

@@ -1,12 +1,12 @@
 import type { Envelope, GrpcServiceDefinition } from '@commerce/contracts';
 import type { MetricsRegistry } from '@commerce/platform';
-import { status as Status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { ClientGrpcProxy } from '@nestjs/microservices';
 import type { Histogram } from 'prom-client';
 import { lastValueFrom, type Observable } from 'rxjs';
 import type { RequestRoute } from '../bus/request-route';
 import { fromGrpcError } from './grpc-errors';
-import { metadataOf } from './grpc-metadata';
+import { metadataEntries } from './grpc-metadata';
 import { PROTO_LOADER_OPTIONS } from './grpc-proto';
 
 type UnaryCall = (request: unknown, metadata: Metadata, options: { deadline: number }) => Observable<unknown>;
@@ -18,6 +18,12 @@ const CHANNEL_OPTIONS = {
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.max_reconnect_backoff_ms': 2000,
 };
+
+function metadataOf(envelope: Envelope): Metadata {
+  const metadata = new Metadata();
+  for (const [key, value] of metadataEntries(envelope)) metadata.set(key, value);
+  return metadata;
+}
 
 const isServiceError = (error: unknown): error is ServiceError =>
   error instanceof Error && typeof (error as ServiceError).code === 'number' && 'metadata' in error;
