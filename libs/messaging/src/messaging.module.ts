@@ -8,18 +8,16 @@ import {
   Module,
   OnApplicationBootstrap,
   OnApplicationShutdown,
-  OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { GRPC_SERVICES, GrpcServiceDefinition, MessageContract } from '@commerce/contracts';
-import { MetricsRegistry, MicroserviceRegistry, PLATFORM_CONFIG, PlatformConfig, ReadinessRegistry } from '@commerce/platform';
+import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { MessageBus } from './bus/message-bus';
 import { MessageDispatcher } from './bus/message-dispatcher';
 import { MessagingMetrics } from './bus/messaging.metrics';
-import { REQUEST_ROUTES, RequestRoute, RequestRouter } from './bus/request-route';
-import { GrpcConfig, loadGrpcConfig } from './grpc/grpc.config';
-import { grpcServerOptions } from './grpc/grpc-proto';
+import { RequestRouter } from './bus/request-route';
+import { grpcProviders } from './grpc/grpc.providers';
 import { grpcQueriesController } from './grpc/grpc-queries.controller';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
@@ -113,24 +111,6 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-const GRPC_CONFIG = Symbol('GRPC_CONFIG');
-const SERVED_GRPC = Symbol('SERVED_GRPC');
-
-/** Asks the app to serve this process's gRPC services beside HTTP (see MicroserviceRegistry). */
-@Injectable()
-class GrpcServerRegistration implements OnModuleInit {
-  constructor(
-    private readonly servers: MicroserviceRegistry,
-    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
-    @Inject(GRPC_CONFIG) private readonly config: GrpcConfig,
-    @Inject(SERVED_GRPC) private readonly served: readonly GrpcServiceDefinition[],
-  ) {}
-
-  onModuleInit(): void {
-    if (this.served.length > 0) this.servers.add(grpcServerOptions(this.served, this.platform.HOST, this.config.port));
-  }
-}
-
 /** Options of the messaging module. */
 export interface MessagingOptions {
   /** Names this process's queues (`catalog`, `gateway`, `monolith`, …). */
@@ -154,25 +134,7 @@ export class MessagingModule {
       controllers: served.map(grpcQueriesController),
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
-        { provide: SERVED_GRPC, useValue: served },
-        { provide: GRPC_CONFIG, useFactory: () => loadGrpcConfig(reachable) },
-        {
-          provide: REQUEST_ROUTES,
-          inject: [GRPC_CONFIG, MetricsRegistry],
-          useFactory: async (config: GrpcConfig, metrics: MetricsRegistry): Promise<RequestRoute[]> => {
-            const overGrpc = reachable.filter((s) => config.routes[s.context].queries === 'grpc');
-            if (overGrpc.length === 0) return [];
-            // Only a process that calls over gRPC loads @grpc/grpc-js (about 0.1 s of start-up).
-            const { GrpcQueryRoute } = await import('./grpc/grpc-query-route');
-            return overGrpc.map((s) => new GrpcQueryRoute(s, config.routes[s.context].url, metrics));
-          },
-        },
-        {
-          provide: RequestRouter,
-          inject: [REQUEST_ROUTES, HandlerRegistry],
-          useFactory: (routes: RequestRoute[], registry: HandlerRegistry) => new RequestRouter(routes, registry),
-        },
-        GrpcServerRegistration,
+        ...grpcProviders(served, reachable),
         { provide: MESSAGING_CONFIG, useFactory: () => loadMessagingConfig() },
         {
           provide: TRANSPORT,
