@@ -110,7 +110,7 @@ async function bootGrpcPair(port: number) {
   const server = await NestFactory.create(module('bench', true), new FastifyAdapter(), { logger: ['error'] });
   await server.init();
   await startMicroservices(server);
-  const caller = await NestFactory.createApplicationContext(module('bench-caller', false), { logger: ['error'] });
+  const caller = await NestFactory.createApplicationContext(module('caller', false), { logger: ['error'] });
   await caller.init();
   return { caller, close: async () => (await caller.close(), await server.close()) };
 }
