@@ -1,13 +1,25 @@
 // npm run bench:messaging: messages per second through outbox -> RabbitMQ -> inbox handler
 // (persistent, confirmed, acked) beside a raw amqplib publish/consume loop in the same run, and
-// query round-trip p50/p99 in process, over RabbitMQ and over gRPC. Prints figures; asserts nothing.
+// query round-trip p50/p99 in process, over RabbitMQ and over gRPC (beside bare grpc-js). Prints
+// figures; asserts nothing.
 import 'reflect-metadata';
 import { Injectable, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { defineEvent, defineGrpcService, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
-import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, UnitOfWork } from '@commerce/messaging';
+import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, PROTO_LOADER_OPTIONS, UnitOfWork } from '@commerce/messaging';
 import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule, startMicroservices } from '@commerce/platform';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -119,12 +131,16 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
 }
 
-async function roundTrips(bus: MessageBus): Promise<string> {
-  for (let i = 0; i < 200; i++) await bus.request(Echo, { n: i }); // warm-up
+function roundTrips(bus: MessageBus): Promise<string> {
+  return timeRoundTrips((n) => bus.request(Echo, { n }));
+}
+
+async function timeRoundTrips(call: (n: number) => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 200; i++) await call(i); // warm-up
   const times: number[] = [];
   for (let i = 0; i < ROUND_TRIPS; i++) {
     const t = performance.now();
-    await bus.request(Echo, { n: i });
+    await call(i);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -159,6 +175,30 @@ async function rawAmqp(prefix: string): Promise<string> {
   await pub.deleteQueue(queue);
   await connection.close();
   return `${Math.round(MESSAGES / seconds)} msg/s (${MESSAGES} persistent, confirmed, acked)`;
+}
+
+/** The same echo over bare grpc-js (no Nest, no envelope, no validation), for what our layer adds. */
+async function rawGrpc(): Promise<string> {
+  const definition = loadPackageDefinition(loadSync(EchoGrpc.protoPath, PROTO_LOADER_OPTIONS)) as unknown as {
+    commerce: { bench: { v1: { BenchQueries: ServiceClientConstructor } } };
+  };
+  const Service = definition.commerce.bench.v1.BenchQueries;
+  const server = new Server();
+  server.addService(Service.service, {
+    Echo: (call: ServerUnaryCall<{ n: number }, unknown>, done: sendUnaryData<unknown>) => done(null, { n: call.request.n }),
+  });
+  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  const client = new Service(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as {
+    Echo(request: { n: number }, metadata: Metadata, options: { deadline: number }, done: (error: Error | null) => void): void;
+    close(): void;
+  };
+  const echo = (n: number) => new Promise<void>((ok, fail) => client.Echo({ n }, new Metadata(), { deadline: Date.now() + 5000 }, (e) => (e ? fail(e) : ok())));
+  try {
+    return await timeRoundTrips(echo);
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
 }
 
 async function main(): Promise<void> {
@@ -223,6 +263,7 @@ async function main(): Promise<void> {
     const grpc = await bootGrpcPair(await freePort());
     rows.push(['query round trip over gRPC', await roundTrips(grpc.caller.get(MessageBus))]);
     await grpc.close();
+    rows.push(['raw grpc-js unary round trip', await rawGrpc()]);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
