@@ -1,14 +1,29 @@
 // npm run bench:messaging: messages per second through outbox -> RabbitMQ -> inbox handler
 // (persistent, confirmed, acked) beside a raw amqplib publish/consume loop in the same run, and
-// query round-trip p50/p99 over RabbitMQ and in process. Prints figures; asserts nothing.
+// query round-trip p50/p99 in process, over RabbitMQ and over gRPC (beside bare grpc-js). Prints
+// figures; asserts nothing.
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { defineEvent, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
-import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, UnitOfWork } from '@commerce/messaging';
-import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule } from '@commerce/platform';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { defineEvent, defineGrpcService, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
+import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, PROTO_LOADER_OPTIONS, UnitOfWork } from '@commerce/messaging';
+import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule, startMicroservices } from '@commerce/platform';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -21,6 +36,13 @@ const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 2000);
 
 const Ticked = defineEvent('bench.ticked.v1', z.object({ n: z.number().int() }));
 const Echo = defineQuery('bench.echo.v1', z.strictObject({ n: z.number().int() }), z.object({ n: z.number().int() }));
+const EchoGrpc = defineGrpcService({
+  context: 'bench',
+  package: 'commerce.bench.v1',
+  service: 'BenchQueries',
+  protoPath: join(__dirname, 'echo.proto'),
+  methods: { Echo },
+});
 
 class CreateBench1764000000000 implements MigrationInterface {
   name = 'CreateBench1764000000000';
@@ -47,7 +69,10 @@ class BenchHandlers {
     await this.uow.once(this.dataSource, (m) => m.query(`INSERT INTO bench.effect (n) VALUES ($1)`, [n]));
     if (++received === MESSAGES) allReceived();
   }
+}
 
+@Injectable()
+class EchoHandler {
   @MessageHandler(Echo)
   async echo({ n }: PayloadOf<typeof Echo>) {
     return { n };
@@ -56,7 +81,7 @@ class BenchHandlers {
 
 @Module({
   imports: [PersistenceModule.forContext({ context: 'bench', migrations: [CreateBench1764000000000, messagingTablesMigration('bench')] })],
-  providers: [BenchHandlers],
+  providers: [BenchHandlers, EchoHandler],
 })
 class BenchContextModule {}
 
@@ -69,16 +94,53 @@ async function boot(env: Record<string, string>) {
   return app;
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** The echo handler served over gRPC by a hybrid app (as the catalog service serves its queries), and a caller. */
+async function bootGrpcPair(port: number) {
+  Object.assign(process.env, {
+    TRANSPORT: 'in-process',
+    HOST: '127.0.0.1',
+    GRPC_PORT: String(port),
+    BENCH_QUERIES: 'grpc',
+    BENCH_GRPC_URL: `127.0.0.1:${port}`,
+  });
+  const module = (name: string, serve: boolean): Type<unknown> => {
+    @Module({
+      imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: name, serveGrpc: serve ? [EchoGrpc] : [], grpcServices: [EchoGrpc] })],
+      providers: serve ? [EchoHandler] : [],
+    })
+    class GrpcBenchModule {}
+    return GrpcBenchModule;
+  };
+  const server = await NestFactory.create(module('bench', true), new FastifyAdapter(), { logger: ['error'] });
+  await server.init();
+  await startMicroservices(server);
+  const caller = await NestFactory.createApplicationContext(module('caller', false), { logger: ['error'] });
+  await caller.init();
+  return { caller, close: async () => (await caller.close(), await server.close()) };
+}
+
 function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
 }
 
-async function roundTrips(bus: MessageBus): Promise<string> {
-  for (let i = 0; i < 200; i++) await bus.request(Echo, { n: i }); // warm-up
+function roundTrips(bus: MessageBus): Promise<string> {
+  return timeRoundTrips((n) => bus.request(Echo, { n }));
+}
+
+async function timeRoundTrips(call: (n: number) => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 200; i++) await call(i); // warm-up
   const times: number[] = [];
   for (let i = 0; i < ROUND_TRIPS; i++) {
     const t = performance.now();
-    await bus.request(Echo, { n: i });
+    await call(i);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -113,6 +175,30 @@ async function rawAmqp(prefix: string): Promise<string> {
   await pub.deleteQueue(queue);
   await connection.close();
   return `${Math.round(MESSAGES / seconds)} msg/s (${MESSAGES} persistent, confirmed, acked)`;
+}
+
+/** The same echo over bare grpc-js (no Nest, no envelope, no validation), for what our layer adds. */
+async function rawGrpc(): Promise<string> {
+  const definition = loadPackageDefinition(loadSync(EchoGrpc.protoPath, PROTO_LOADER_OPTIONS)) as unknown as {
+    commerce: { bench: { v1: { BenchQueries: ServiceClientConstructor } } };
+  };
+  const Service = definition.commerce.bench.v1.BenchQueries;
+  const server = new Server();
+  server.addService(Service.service, {
+    Echo: (call: ServerUnaryCall<{ n: number }, unknown>, done: sendUnaryData<unknown>) => done(null, { n: call.request.n }),
+  });
+  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  const client = new Service(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as {
+    Echo(request: { n: number }, metadata: Metadata, options: { deadline: number }, done: (error: Error | null) => void): void;
+    close(): void;
+  };
+  const echo = (n: number) => new Promise<void>((ok, fail) => client.Echo({ n }, new Metadata(), { deadline: Date.now() + 5000 }, (e) => (e ? fail(e) : ok())));
+  try {
+    return await timeRoundTrips(echo);
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
 }
 
 async function main(): Promise<void> {
@@ -173,6 +259,11 @@ async function main(): Promise<void> {
     const localApp = await boot({ TRANSPORT: 'in-process' });
     rows.push(['query round trip in process', await roundTrips(localApp.get(MessageBus))]);
     await localApp.close();
+
+    const grpc = await bootGrpcPair(await freePort());
+    rows.push(['query round trip over gRPC', await roundTrips(grpc.caller.get(MessageBus))]);
+    await grpc.close();
+    rows.push(['raw grpc-js unary round trip', await rawGrpc()]);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();

@@ -63,7 +63,17 @@ export async function startApp(app: string, env: Record<string, string>): Promis
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [resolve(__dirname, `../../apps/${app}/main.js`)], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MIGRATIONS_RUN: 'true', LOG_LEVEL: 'warn', ...BENCH_AUTH, ...env, PORT: String(port) },
+    // GRPC_PORT: catalog serves gRPC beside HTTP; a free port, never 50051 that something else may hold.
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      MIGRATIONS_RUN: 'true',
+      LOG_LEVEL: 'warn',
+      GRPC_PORT: String(await freePort()),
+      ...BENCH_AUTH,
+      ...env,
+      PORT: String(port),
+    },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;

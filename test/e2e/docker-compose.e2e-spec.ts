@@ -1,7 +1,7 @@
 import { catalogConfigSchema } from '@commerce/catalog';
 import { edgeConfigSchema } from '@commerce/edge';
 import { identityConfigSchema } from '@commerce/identity';
-import { messagingConfigSchema } from '@commerce/messaging';
+import { grpcConfigSchema, messagingConfigSchema } from '@commerce/messaging';
 import { notificationsConfigSchema } from '@commerce/notifications';
 import { orderingConfigSchema } from '@commerce/ordering';
 import { paymentsConfigSchema } from '@commerce/payments';
@@ -29,6 +29,7 @@ const appServices = Object.entries(compose.services).filter(([, s]) => s.build !
 const SCHEMAS = [
   platformConfigSchema,
   messagingConfigSchema,
+  grpcConfigSchema,
   catalogConfigSchema,
   orderingConfigSchema,
   paymentsConfigSchema,
@@ -71,7 +72,14 @@ describe('docker-compose.yml', () => {
         platformConfigSchema.parse(Object.fromEntries(Object.entries(resolved).filter(([k, v]) => k in platformConfigSchema.shape && v !== ''))),
       ).not.toThrow();
       expect(() => messagingConfigSchema.parse(Object.fromEntries(Object.entries(resolved).filter(([k]) => k in messagingConfigSchema.shape)))).not.toThrow();
+      expect(() => grpcConfigSchema.parse(Object.fromEntries(Object.entries(resolved).filter(([k]) => k in grpcConfigSchema.shape)))).not.toThrow();
     }
+  });
+
+  it("points gRPC callers at the catalog service's gRPC port", () => {
+    const catalog = compose.services.catalog.environment!;
+    for (const [name, service] of appServices)
+      expect({ name, url: service.environment?.CATALOG_GRPC_URL }).toEqual({ name, url: `catalog:${catalog.GRPC_PORT}` });
   });
 
   it('builds from the one Dockerfile, as a non-root user, with production dependencies only', () => {

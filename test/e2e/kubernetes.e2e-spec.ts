@@ -1,6 +1,6 @@
 import { identityConfigSchema } from '@commerce/identity';
 import { edgeConfigSchema } from '@commerce/edge';
-import { messagingConfigSchema } from '@commerce/messaging';
+import { grpcConfigSchema, messagingConfigSchema } from '@commerce/messaging';
 import { notificationsConfigSchema } from '@commerce/notifications';
 import { platformConfigSchema } from '@commerce/platform';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, '../..');
 const OVERLAYS = ['rolling', 'blue-green', 'canary'];
 const APPS = readdirSync(resolve(ROOT, 'apps')).filter((a) => a !== 'monolith');
 const KNOWN = new Set(
-  [platformConfigSchema, messagingConfigSchema, identityConfigSchema, edgeConfigSchema, notificationsConfigSchema]
+  [platformConfigSchema, messagingConfigSchema, grpcConfigSchema, identityConfigSchema, edgeConfigSchema, notificationsConfigSchema]
     .flatMap((s) => Object.keys(s.shape))
     .concat('APP'),
 );
@@ -21,6 +21,7 @@ type Labels = Record<string, string>;
 type Probe = { httpGet?: { path: string } };
 type Container = {
   env: { name: string; value?: string }[];
+  ports?: { name: string; containerPort: number }[];
   startupProbe?: Probe;
   livenessProbe?: Probe;
   readinessProbe?: Probe;
@@ -33,7 +34,7 @@ type DeploymentSpec = {
   strategy: { rollingUpdate: { maxUnavailable: number } };
   template: { metadata: { labels: Labels }; spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } } };
 };
-type ServiceSpec = { selector: Labels };
+type ServiceSpec = { selector: Labels; clusterIP?: string; ports: { name: string; port: number; targetPort: string | number }[] };
 type RouteSpec = { rules: { backendRefs: { name: string; weight: number }[] }[] };
 const rendered = new Map(OVERLAYS.map((o) => [o, kustomize(resolve(ROOT, 'deploy/k8s/overlays', o))]));
 const of = (overlay: string, kind: string) => rendered.get(overlay)!.filter((o) => o.kind === kind);
@@ -91,6 +92,19 @@ describe.each(OVERLAYS)('Kubernetes overlay %s', (overlay) => {
         service: s.name,
         pods: true,
       });
+    }
+  });
+
+  it("reaches the catalog's gRPC port on every catalog pod through a headless Service", () => {
+    const config = of(overlay, 'ConfigMap')[0].data!;
+    const [, host, port] = /^dns:\/\/\/([a-z0-9-]+):(\d+)$/.exec(config.CATALOG_GRPC_URL)!;
+    const service = servicesOf(overlay).find((s) => s.name === host)!;
+    expect(service.spec).toMatchObject({ clusterIP: 'None', ports: [{ port: Number(port), targetPort: 'grpc' }] });
+    const catalogs = deployments.filter((d) => app(d) === 'catalog');
+    expect(catalogs.length).toBeGreaterThan(0);
+    for (const d of catalogs) {
+      expect(selects(service.spec.selector, d.spec.template.metadata.labels)).toBe(true);
+      expect(d.spec.template.spec.containers[0].ports).toContainEqual({ name: 'grpc', containerPort: Number(config.GRPC_PORT) });
     }
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { call, newCustomer } from '../support/http-harness';
 import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
 import { TERMINAL, times, useOrderTopology } from '../support/order-harness';
-import { TOPOLOGIES } from '../support/topology';
+import { CATALOG_READ_TOPOLOGIES, isSplit, TOPOLOGIES } from '../support/topology';
 import { TEST_ADDRESS } from '../support/fixtures';
 import { waitUntil } from '../support/wait-until';
 
@@ -138,7 +138,7 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     expect(o.reason).toContain('refund-payment failed');
     const listed = await call(base(), 'GET', '/api/orders?status=COMPENSATION_FAILED', undefined, t.admin);
     expect((listed.body.items as { id: string }[]).map((i) => i.id)).toContain(id);
-    if (topology !== 'split')
+    if (!isSplit(topology))
       expect((await call(base(), 'GET', '/health/ready')).body.details).toMatchObject({ orders: { status: 'up', compensationFailed: expect.any(Number) } });
   });
 
@@ -202,3 +202,22 @@ describe.each(TOPOLOGIES)('order flow, topology %s', (topology) => {
     });
   }, 330_000);
 });
+
+// Ordering asks the catalog for prices (catalog.get-products.v1) on every placement: here over gRPC.
+for (const topology of CATALOG_READ_TOPOLOGIES.filter((name) => name === 'split-grpc')) {
+  describe(`order placement, topology ${topology}`, () => {
+    const t = useOrderTopology(topology, { ORDER_STEP_TIMEOUT_MS: '120000' });
+
+    it('prices an order from the catalog over gRPC, refuses an unknown product, and confirms', async () => {
+      const p = await t.product(4, 1999);
+      expect((await t.place([{ productId: randomUUID(), quantity: 1 }])).body).toMatchObject({ code: 'ORDERING.UNKNOWN_PRODUCT' });
+      const placed = await t.place([{ productId: p, quantity: 2 }]);
+      expect(placed.status).toBe(202);
+      const o = await t.settle(placed.body.orderId as string);
+      expect(o).toMatchObject({ status: 'CONFIRMED', total: { amount: 3998, currency: 'EUR' } });
+      const metrics = await (await fetch(`${t.running.processes.get('ordering')!.baseUrl}/metrics`)).text();
+      const priced = /commerce_grpc_client_duration_seconds_count\{method="commerce\.catalog\.v1\.CatalogQueries\/GetProducts",code="OK"\} (\d+)/.exec(metrics);
+      expect(Number(priced?.[1] ?? 0)).toBeGreaterThanOrEqual(2);
+    });
+  });
+}

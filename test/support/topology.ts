@@ -6,9 +6,17 @@ import { MonolithModule } from '../../apps/monolith/monolith.module';
 import { bootHttpApp, logIn } from './http-harness';
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from './rabbitmq';
 
-/** The three ways the kit runs; E2E_TOPOLOGIES selects some (comma-separated), default all. */
-export type TopologyName = 'monolith' | 'monolith-rmq' | 'split';
+/**
+ * The three ways the kit runs, and split-grpc: the split topology with the catalog's queries over
+ * gRPC (CATALOG_QUERIES=grpc). E2E_TOPOLOGIES selects some (comma-separated), default the three.
+ */
+export type TopologyName = 'monolith' | 'monolith-rmq' | 'split' | 'split-grpc';
 export const TOPOLOGIES = (process.env.E2E_TOPOLOGIES ?? 'monolith,monolith-rmq,split').split(',').map((t) => t.trim()) as TopologyName[];
+/** For the suites that read the catalog from another process: split-grpc too, whenever split runs. */
+export const CATALOG_READ_TOPOLOGIES: TopologyName[] =
+  TOPOLOGIES.includes('split') && !TOPOLOGIES.includes('split-grpc') ? [...TOPOLOGIES, 'split-grpc'] : TOPOLOGIES;
+/** Whether a topology runs each context as its own process. */
+export const isSplit = (name: TopologyName): boolean => name === 'split' || name === 'split-grpc';
 
 /** Credentials and limits every test topology runs with. */
 export const TEST_AUTH = {
@@ -91,6 +99,8 @@ export async function spawnService(app: string, env: Record<string, string>): Pr
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'warn',
+      // The catalog serves gRPC beside HTTP: never on the default port, which suites running at once would share.
+      GRPC_PORT: String(await freePort()),
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -141,7 +151,10 @@ async function startProcesses(name: TopologyName, databaseUrl: string, env: Reco
       },
     };
   }
-  const shared = { DATABASE_URL: databaseUrl, ...rmq, ...env };
+  // One gRPC port per topology: catalog listens on it, and in split-grpc the others call it.
+  const grpcPort = await freePort();
+  const grpc = { GRPC_PORT: String(grpcPort), CATALOG_GRPC_URL: `127.0.0.1:${grpcPort}`, ...(name === 'split-grpc' ? { CATALOG_QUERIES: 'grpc' } : {}) };
+  const shared = { DATABASE_URL: databaseUrl, ...rmq, ...grpc, ...env };
   const processes = new Map<string, ServiceProcess>();
   try {
     const started = await Promise.allSettled(SERVICES.map((name) => startService(name, shared)));

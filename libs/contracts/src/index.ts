@@ -10,3 +10,6 @@ export * from './payments/payments.contracts';
 export * from './shipping/shipping.contracts';
 export * from './identity/identity.contracts';
 export * from './reporting/reporting.contracts';
+export * from './common/grpc-service';
+export * from './catalog/catalog.grpc';
+export * from './grpc-services';

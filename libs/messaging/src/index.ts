@@ -11,3 +11,6 @@ export * from './transport/transport';
 export * from './transport/in-process.transport';
 export * from './transport/rmq.transport';
 export * from './outbox/outbox-state.query';
+export * from './bus/request-route';
+export * from './grpc/grpc.config';
+export * from './grpc/grpc-proto';

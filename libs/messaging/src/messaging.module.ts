@@ -11,11 +11,14 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { MessageContract } from '@commerce/contracts';
+import { GRPC_SERVICES, GrpcServiceDefinition, MessageContract } from '@commerce/contracts';
 import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { MessageBus } from './bus/message-bus';
 import { MessageDispatcher } from './bus/message-dispatcher';
 import { MessagingMetrics } from './bus/messaging.metrics';
+import { RequestRouter } from './bus/request-route';
+import { grpcProviders } from './grpc/grpc.providers';
+import { grpcQueriesController } from './grpc/grpc-queries.controller';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
@@ -46,6 +49,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
     private readonly metrics: MetricsRegistry,
     @Inject(SERVICE_NAME) private readonly service: string,
+    private readonly router: RequestRouter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -92,6 +96,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         : check.down({ lagMs: lag, message: `outbox behind by more than ${this.config.OUTBOX_LAG_MAX_MS} ms` });
     });
     this.logger.log({ msg: 'message bus started', transport: this.transport.name, handles: types.length });
+    for (const route of this.router.active())
+      this.logger.log({ msg: 'requests routed past the bus', route: route.name, target: route.target, types: route.types });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -100,6 +106,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.router.close();
     await this.transport.close();
   }
 }
@@ -108,6 +115,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 export interface MessagingOptions {
   /** Names this process's queues (`catalog`, `gateway`, `monolith`, …). */
   service: string;
+  /** gRPC services this process answers with its handlers, on GRPC_PORT beside HTTP (e.g. catalog's queries). */
+  serveGrpc?: readonly GrpcServiceDefinition[];
+  /** gRPC services this process may call when `<CONTEXT>_QUERIES=grpc`; every one in the contracts by default. */
+  grpcServices?: readonly GrpcServiceDefinition[];
 }
 
 /** The bus every module uses to reach other modules, on the configured transport. */
@@ -115,11 +126,15 @@ export interface MessagingOptions {
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
+    const served = options.serveGrpc ?? [];
+    const reachable = options.grpcServices ?? GRPC_SERVICES;
     return {
       module: MessagingModule,
       imports: [DiscoveryModule],
+      controllers: served.map(grpcQueriesController),
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
+        ...grpcProviders(served, reachable),
         { provide: MESSAGING_CONFIG, useFactory: () => loadMessagingConfig() },
         {
           provide: TRANSPORT,

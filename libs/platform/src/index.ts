@@ -9,6 +9,7 @@ export * from './http/problem-details.filter';
 export * from './http/validation.errors';
 export * from './http/http-app.factory';
 export * from './http/run-http-app';
+export * from './http/microservice.registry';
 export * from './health/readiness.registry';
 export * from './persistence/context-database';
 export * from './persistence/database.registry';

@@ -7,6 +7,7 @@ import { ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { DatabaseRegistry } from './persistence/database.registry';
+import { MicroserviceRegistry } from './http/microservice.registry';
 
 /** Config, health, metrics, shutdown and the database registry every app needs. */
 @Global()
@@ -17,8 +18,15 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: PLATFORM_CONFIG, useFactory: () => loadPlatformConfig() }, ReadinessRegistry, GracefulShutdown, DatabaseRegistry, MetricsRegistry],
-      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry, TerminusModule, MetricsRegistry],
+      providers: [
+        { provide: PLATFORM_CONFIG, useFactory: () => loadPlatformConfig() },
+        ReadinessRegistry,
+        GracefulShutdown,
+        DatabaseRegistry,
+        MetricsRegistry,
+        MicroserviceRegistry,
+      ],
+      exports: [PLATFORM_CONFIG, ReadinessRegistry, DatabaseRegistry, TerminusModule, MetricsRegistry, MicroserviceRegistry],
     };
   }
 }

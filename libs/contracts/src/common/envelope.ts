@@ -17,18 +17,18 @@ export const envelopeSchema = z.object({
 /** A message as it travels: envelope fields plus the (validated) payload. */
 export type Envelope<P = unknown> = Omit<z.infer<typeof envelopeSchema>, 'payload'> & { payload: P };
 
+/** An error as it travels (ErrorPayload). */
+export const errorPayloadSchema = z.object({
+  code: z.string(),
+  kind: z.enum(['invalid', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal']),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+
 /** The reply to a command or query. */
 export const replySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: z.unknown() }),
-  z.object({
-    ok: z.literal(false),
-    error: z.object({
-      code: z.string(),
-      kind: z.enum(['invalid', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal']),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
-  }),
+  z.object({ ok: z.literal(false), error: errorPayloadSchema }),
 ]);
 
 /** A reply as it travels. */

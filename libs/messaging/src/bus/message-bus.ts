@@ -4,6 +4,7 @@ import { DomainError, Envelope, MessageContract, PayloadOf, replySchema, ResultO
 import { captureTraceContext, PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
 import { Transport, TRANSPORT } from '../transport/transport';
 import { inProducerSpan } from './message-spans';
+import { RequestRouter } from './request-route';
 import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.errors';
 
 /** Per-call options. */
@@ -17,6 +18,7 @@ export class MessageBus {
   constructor(
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly router: RequestRouter,
   ) {}
 
   /** Announces an event to every subscriber; resolves once the transport has taken it. */
@@ -36,10 +38,14 @@ export class MessageBus {
 
   private async call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
     const timeoutMs = options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS;
-    const raw = await inProducerSpan(this.transport.name, contract.type, () =>
-      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs),
-    );
-    const reply = replySchema.safeParse(safeJson(raw));
+    const route = this.router.routeFor(contract.type);
+    // The envelope is built inside the span, so the trace context it carries is the span's.
+    const answer = route
+      ? await inProducerSpan(route.name, contract.type, () => route.request(this.envelope(contract, payload), timeoutMs))
+      : safeJson(
+          await inProducerSpan(this.transport.name, contract.type, () => this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs)),
+        );
+    const reply = replySchema.safeParse(answer);
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
     if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
     const result = contract.resultSchema.safeParse(reply.data.result);

@@ -20,8 +20,13 @@ export class MessageDispatcher implements InboundHandler {
   ) {}
 
   async handleRequest(raw: string): Promise<string> {
-    const reply = await this.toReply(raw);
+    const reply = await this.answer(() => this.parse(raw));
     return JSON.stringify(reply);
+  }
+
+  /** Answers a request that arrived already parsed (over gRPC, its envelope rebuilt from metadata); never rejects. */
+  answerEnvelope(message: unknown): Promise<Reply> {
+    return this.answer(() => this.validate(message));
   }
 
   async handleEvent(raw: string, handlerName: string): Promise<void> {
@@ -42,10 +47,10 @@ export class MessageDispatcher implements InboundHandler {
     this.metrics?.delivered(this.registry.handlersFor(type).length > 0 ? type : UNKNOWN, handlers, step);
   }
 
-  private async toReply(raw: string): Promise<Reply> {
+  private async answer(read: () => Envelope): Promise<Reply> {
     let end: ((failed: boolean) => void) | undefined;
     try {
-      const envelope = this.parse(raw);
+      const envelope = read();
       const [handler] = this.registry.handlersFor(envelope.type);
       if (!handler || handler.contract.kind === 'event') {
         throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler for ${envelope.type} in this process`);
@@ -72,6 +77,10 @@ export class MessageDispatcher implements InboundHandler {
     } catch {
       throw new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', 'Message is not valid JSON');
     }
+    return this.validate(json);
+  }
+
+  private validate(json: unknown): Envelope {
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) {
       throw new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', 'Message envelope is malformed', describeIssues(envelope.error));
