@@ -8,6 +8,7 @@ import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.
 
 /** Per-call options. */
 export interface SendOptions {
+  /** How long the call may take, from now to the reply; a caller that retries passes what is left of its deadline. */
   timeoutMs?: number;
 }
 
@@ -37,7 +38,7 @@ export class MessageBus {
   private async call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
     const timeoutMs = options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS;
     const raw = await inProducerSpan(this.transport.name, contract.type, () =>
-      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs),
+      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs, contract.kind === 'event' ? undefined : contract.kind),
     );
     const reply = replySchema.safeParse(safeJson(raw));
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
