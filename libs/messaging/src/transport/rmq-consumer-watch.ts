@@ -57,6 +57,7 @@ export class RmqConsumerWatch {
   }
 
   private async check(queue: string): Promise<number | undefined> {
+    const at = performance.now(); // the count's age runs from the question, so a check every 250 ms always asks again
     let consumers: number | undefined;
     try {
       consumers = (await (await this.open()).checkQueue(queue)).consumerCount;
@@ -64,7 +65,7 @@ export class RmqConsumerWatch {
       consumers = undefined; // a missing queue closes the channel; the next check opens another
       this.channel = undefined;
     }
-    this.counts.set(queue, { consumers, at: performance.now() });
+    this.counts.set(queue, { consumers, at });
     return consumers;
   }
 
