@@ -94,7 +94,6 @@ export class RmqTransport implements Transport, DeadLetterStore {
   async start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void> {
     this.inbound = inbound;
     this.hosted = hosted;
-    this.requests.hosting(hosted.requests);
     this.starting = true;
     const url = new URL(this.options.url);
     if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
@@ -153,6 +152,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
         const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
         if (types.length > 0) await this.consumeRequests(model, kind, types);
       }
+      // Only now: before its own consumers run, this process would see its own queues idle and fail calls to itself.
+      this.requests.hosting(this.hosted.requests);
       if (this.hosted.events.length > 0) await this.consumeEvents(model);
     } catch (error) {
       this.connected = false; // recovery closes this model and connects again
