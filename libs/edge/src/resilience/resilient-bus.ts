@@ -4,6 +4,7 @@ import { MessageBus } from '@commerce/messaging';
 import {
   BrokenCircuitError,
   bulkhead,
+  BulkheadPolicy,
   BulkheadRejectedError,
   CircuitBreakerPolicy,
   CircuitState,
@@ -17,20 +18,29 @@ import {
 } from 'cockatiel';
 import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
 
+/** The call's deadline passed before an attempt could start (it waited for a bulkhead slot): not the target's fault. */
+const DEADLINE_SPENT = 'EDGE.DEADLINE_SPENT';
 /** A failure that says nothing about the request itself: worth a retry (if idempotent) and counted by the breaker. */
-const isTransient = (error: Error) => error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'timeout');
+const isTransient = (error: Error) =>
+  error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'timeout') && error.code !== DEADLINE_SPENT;
+/** Retry backoff: exponential with decorrelated jitter, from 50 ms up to this. */
+const RETRY_MAX_DELAY_MS = 500;
+/** A retry starts only with at least this much of the deadline left after its backoff. */
+const RETRY_MIN_ATTEMPT_MS = 100;
 
 interface Target {
   breaker: CircuitBreakerPolicy;
-  query: IPolicy;
-  command: IPolicy;
+  limit: BulkheadPolicy;
+  retry: (retryable: (error: Error) => boolean) => IPolicy;
 }
 
 /**
- * The edge's calls to services, through cockatiel policies per target context: a timeout on every
- * call, retry with exponential backoff and jitter for queries only, a circuit breaker that opens on
- * consecutive failures and half-opens to probe, and a bulkhead with a bounded queue. Rejections
- * become 503 problems with Retry-After.
+ * The edge's calls to services, through cockatiel policies per target context: one deadline per
+ * call (EDGE_QUERY_TIMEOUT_MS, EDGE_COMMAND_TIMEOUT_MS) that every attempt draws on, retry with
+ * exponential backoff and jitter for queries only and only while the deadline leaves room, a
+ * circuit breaker that opens on consecutive failed attempts and half-opens to probe, and a bulkhead
+ * with a bounded queue. Rejections become 503 problems with Retry-After; see
+ * docs/adr/0020-failfast-within-one-deadline.md.
  */
 @Injectable()
 export class ResilientBus {
@@ -43,11 +53,11 @@ export class ResilientBus {
   ) {}
 
   request<C extends MessageContract<'query'>>(contract: C, payload: PayloadOf<C>): Promise<ResultOf<C>> {
-    return this.run(contract, 'query', () => this.bus.request(contract, payload, { timeoutMs: this.config.EDGE_QUERY_TIMEOUT_MS }));
+    return this.run(contract, 'query', (timeoutMs) => this.bus.request(contract, payload, { timeoutMs }));
   }
 
   send<C extends MessageContract<'command'>>(contract: C, payload: PayloadOf<C>): Promise<ResultOf<C>> {
-    return this.run(contract, 'command', () => this.bus.send(contract, payload, { timeoutMs: this.config.EDGE_COMMAND_TIMEOUT_MS }));
+    return this.run(contract, 'command', (timeoutMs) => this.bus.send(contract, payload, { timeoutMs }));
   }
 
   /** Breaker state per target, for health details. */
@@ -61,11 +71,28 @@ export class ResilientBus {
     return Object.fromEntries([...this.targets].map(([name, t]) => [name, names[t.breaker.state]]));
   }
 
-  private async run<T>(contract: MessageContract, kind: 'query' | 'command', call: () => Promise<T>): Promise<T> {
+  private async run<T>(contract: MessageContract, kind: 'query' | 'command', call: (timeoutMs: number) => Promise<T>): Promise<T> {
     const name = contract.type.split('.')[0];
     const target = this.target(name);
+    const budgetMs = kind === 'query' ? this.config.EDGE_QUERY_TIMEOUT_MS : this.config.EDGE_COMMAND_TIMEOUT_MS;
+    const deadline = performance.now() + budgetMs;
+    const left = () => deadline - performance.now();
+    // Each attempt gets what is left of the one deadline, so retries never stretch the call past it.
+    const attempt = () => {
+      const timeoutMs = Math.floor(left());
+      if (timeoutMs <= 0) throw new DomainError(DEADLINE_SPENT, 'timeout', `${contract.type} waited ${budgetMs} ms for a free slot and was not sent`);
+      return call(timeoutMs);
+    };
+    const policy =
+      kind === 'query'
+        ? wrap(
+            target.limit,
+            target.retry((error) => isTransient(error) && left() >= RETRY_MAX_DELAY_MS + RETRY_MIN_ATTEMPT_MS),
+            target.breaker,
+          )
+        : wrap(target.limit, target.breaker);
     try {
-      return await (kind === 'query' ? target.query : target.command).execute(call);
+      return await policy.execute(attempt);
     } catch (error) {
       if (error instanceof BrokenCircuitError)
         throw this.unavailable(`EDGE.CIRCUIT_OPEN`, `${name} is failing; calls are paused`, Math.ceil(this.config.EDGE_BREAKER_HALF_OPEN_MS / 1000));
@@ -89,12 +116,11 @@ export class ResilientBus {
     breaker.onHalfOpen(() => this.logger.log({ msg: 'circuit half-open: probing', target: name }));
     breaker.onReset(() => this.logger.log({ msg: 'circuit closed', target: name }));
     const limit = bulkhead(this.config.EDGE_BULKHEAD_LIMIT, this.config.EDGE_BULKHEAD_QUEUE);
-    const retries = retry(handleWhen(isTransient), {
-      maxAttempts: this.config.EDGE_QUERY_RETRIES,
-      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
-    });
-    // Outermost first: the bulkhead bounds concurrency, retries wrap the breaker, so an open circuit is not retried into.
-    target = { breaker, query: wrap(limit, retries, breaker), command: wrap(limit, breaker) };
+    const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: RETRY_MAX_DELAY_MS });
+    // Per call, as whether to retry depends on the call's own deadline. Outermost first: the bulkhead
+    // bounds concurrency, retries wrap the breaker, so an open circuit is not retried into.
+    const retries = (retryable: (error: Error) => boolean) => retry(handleWhen(retryable), { maxAttempts: this.config.EDGE_QUERY_RETRIES, backoff });
+    target = { breaker, limit, retry: retries };
     this.targets.set(name, target);
     return target;
   }

@@ -9,6 +9,7 @@ import { describeIssues, invalidMessage, MessagingErrorCode } from './messaging.
 
 /** Per-call options. */
 export interface SendOptions {
+  /** How long the call may take, from now to the reply; a caller that retries passes what is left of its deadline. */
   timeoutMs?: number;
 }
 
@@ -43,7 +44,9 @@ export class MessageBus {
     const answer = route
       ? await inProducerSpan(route.name, contract.type, () => route.request(this.envelope(contract, payload), timeoutMs))
       : safeJson(
-          await inProducerSpan(this.transport.name, contract.type, () => this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs)),
+          await inProducerSpan(this.transport.name, contract.type, () =>
+            this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs, contract.kind === 'event' ? undefined : contract.kind),
+          ),
         );
     const reply = replySchema.safeParse(answer);
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);

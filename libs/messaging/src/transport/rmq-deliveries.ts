@@ -9,6 +9,9 @@ import { Settlement } from './delivery-tracker';
 import { RmqTopology } from './rmq-topology';
 import { HostedHandlers, InboundHandler } from './transport';
 
+/** Reply header naming the queue the request was taken from: callers watch that queue's consumers. */
+export const REQUEST_QUEUE_HEADER = 'x-request-queue';
+
 /** Why and how a delivery is parked. */
 interface Letter {
   type: string;
@@ -61,7 +64,7 @@ export class RmqDeliveries {
     }
     const reply = await this.context.inbound().handleRequest(msg.content.toString('utf8'));
     try {
-      channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json' });
+      channel.sendToQueue(replyTo, Buffer.from(reply), { correlationId, contentType: 'application/json', headers: { [REQUEST_QUEUE_HEADER]: queue } });
     } catch (error) {
       // The caller times out and gets a retryable error; the request itself was handled.
       this.logger.warn({ msg: 'could not send a reply', err: describeFailure(error) });

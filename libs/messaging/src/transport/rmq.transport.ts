@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
 import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
-import { randomUUID } from 'node:crypto';
 import { MessagingErrorCode } from '../bus/messaging.errors';
 import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure } from './dead-letter';
 import { DeliveryTracker, Settlement } from './delivery-tracker';
 import { RmqDeadLetters } from './rmq-dead-letters';
 import { RmqDeliveries } from './rmq-deliveries';
+import { RmqRequests } from './rmq-requests';
 import { declareQueue, RmqTopology } from './rmq-topology';
 import { traceHeaders } from './trace-headers';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
@@ -22,12 +22,6 @@ export interface RmqOptions {
   unsettledMaxMs: number;
 }
 
-interface Pending {
-  resolve: (raw: string) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** How a consumer declares what it reads, handles a delivery, and starts again. */
 interface Consumer {
   declare(channel: Channel): Promise<void>;
@@ -35,7 +29,6 @@ interface Consumer {
   restart(): Promise<void>;
 }
 
-const REPLY_TO = 'amq.rabbitmq.reply-to';
 const CONNECT_WAIT_MS = 5000;
 const CONSUMER_RESTART_MS = 1000;
 const UNROUTED_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -53,14 +46,13 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private readonly logger = new Logger(RmqTransport.name);
   private readonly topology: RmqTopology;
   private readonly deadLetters: RmqDeadLetters;
-  private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly tracker = new DeliveryTracker();
   private readonly deliveries: RmqDeliveries;
+  private readonly requests: RmqRequests;
   private connection?: RecoveringChannelModel;
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
-  private requester?: Channel;
   private consumers = new Map<string, { channel: Channel; tag: string }>();
   private inbound?: InboundHandler;
   private hosted: HostedHandlers = { requests: [], events: [] };
@@ -72,6 +64,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
 
   constructor(private readonly options: RmqOptions) {
     this.topology = new RmqTopology(options.prefix, options.service);
+    this.requests = new RmqRequests(this.topology);
     this.deliveries = new RmqDeliveries({
       topology: this.topology,
       retryDelaysMs: options.retryDelaysMs,
@@ -114,9 +107,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
       this.connected = false;
       if (!this.closing) this.logger.warn({ msg: 'broker connection lost; reconnecting', err: error?.message });
       // Replies to these were addressed to the lost channel: fail them now as unavailable (retryable), not as timeouts.
-      for (const correlationId of [...this.pending.keys()]) {
-        this.settle(correlationId, new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The broker connection was lost before the reply came'));
-      }
+      this.requests.failAll('The broker connection was lost before the reply came');
     });
     // Without listeners, a hard connection error would be thrown as an uncaught exception.
     this.connection.on('error', (error: Error) => this.logger.warn({ msg: 'broker connection error', err: error?.message }));
@@ -150,17 +141,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
     await publisher.assertExchange(t.eventsExchange, 'topic', { durable: true, alternateExchange: t.unroutedExchange });
     await publisher.assertExchange(t.requestsExchange, 'direct', { durable: true });
 
-    const requester = this.watch(await model.createChannel(), 'requester');
-    requester.on('return', (msg: ConsumeMessage) => {
-      const type = msg.properties.type as string | undefined;
-      this.settle(
-        msg.properties.correlationId as string,
-        new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No service handles ${type ?? 'this message'}`),
-      );
-    });
-    await requester.consume(REPLY_TO, (msg) => msg && this.settle(msg.properties.correlationId as string, msg.content.toString('utf8')), { noAck: true });
+    await this.requests.attach(model, this.watch(await model.createChannel(), 'requester'));
     this.publisher = publisher;
-    this.requester = requester;
     this.connected = true;
     this.waiters.splice(0).forEach((wake) => wake());
 
@@ -170,6 +152,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
         const types = this.hosted.requests.filter((r) => r.kind === kind).map((r) => r.type);
         if (types.length > 0) await this.consumeRequests(model, kind, types);
       }
+      // Only now: before its own consumers run, this process would see its own queues idle and fail calls to itself.
+      this.requests.hosting(this.hosted.requests);
       if (this.hosted.events.length > 0) await this.consumeEvents(model);
     } catch (error) {
       this.connected = false; // recovery closes this model and connects again
@@ -251,29 +235,10 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.track(handle(settlement, msg).catch((error: unknown) => this.deliveries.failed(queue, msg, settlement, error)));
   }
 
-  async request(type: string, raw: string, timeoutMs: number): Promise<string> {
+  /** A command or query over direct reply-to; see RmqRequests for when it fails before its deadline. */
+  async request(type: string, raw: string, timeoutMs: number, kind: 'command' | 'query' = 'query'): Promise<string> {
     await this.ready();
-    const correlationId = randomUUID();
-    return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
-      try {
-        this.requester!.publish(this.topology.requestsExchange, type, Buffer.from(raw), {
-          replyTo: REPLY_TO,
-          correlationId,
-          type,
-          mandatory: true,
-          expiration: String(timeoutMs),
-          contentType: 'application/json',
-          headers: traceHeaders(),
-        });
-      } catch (error) {
-        this.settle(correlationId, new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `Could not send ${type}: ${String(error)}`));
-      }
-    });
+    return this.requests.send(type, raw, timeoutMs, kind);
   }
 
   async publish(type: string, raw: string): Promise<void> {
@@ -299,11 +264,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   async close(): Promise<void> {
     this.closing = true;
     await this.drain();
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', 'The message bus is closing'));
-      this.pending.delete(id);
-    }
+    this.requests.failAll('The message bus is closing');
     await this.connection?.close().catch(() => undefined);
     this.connected = false;
   }
@@ -327,15 +288,6 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private watch<C extends Channel>(channel: C, role: string): C {
     channel.on('error', (error: Error) => this.logger.warn({ msg: 'broker channel error', role, err: error?.message }));
     return channel;
-  }
-
-  private settle(correlationId: string, outcome: string | Error): void {
-    const pending = this.pending.get(correlationId);
-    if (!pending) return; // late reply after a timeout
-    this.pending.delete(correlationId);
-    clearTimeout(pending.timer);
-    if (typeof outcome === 'string') pending.resolve(outcome);
-    else pending.reject(outcome);
   }
 
   private confirmPublish(channel: ConfirmChannel, exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {

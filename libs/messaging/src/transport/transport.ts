@@ -20,7 +20,12 @@ export interface HostedHandlers {
 export interface Transport extends DeadLetterStore {
   readonly name: string;
   start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void>;
-  request(type: string, raw: string, timeoutMs: number): Promise<string>;
+  /**
+   * Sends a command or query and resolves to its serialised reply. Rejects with kind `timeout`
+   * when no reply came within `timeoutMs`, or `unavailable` as soon as the transport knows that
+   * nobody takes the message (see docs/adr/0020-failfast-within-one-deadline.md).
+   */
+  request(type: string, raw: string, timeoutMs: number, kind?: 'command' | 'query'): Promise<string>;
   /** Resolves once the transport has durably taken the event (a broker confirm, in rmq mode). */
   publish(type: string, raw: string): Promise<void>;
   /** Whether messages can flow now (the broker connection is up). */
