@@ -72,5 +72,8 @@ describe('RabbitMQ requests to a queue nobody consumes', () => {
     probeSwitches.instance = 'b';
     probe = await boot('probe', [ProbeModule]);
     await expect(reply).resolves.toEqual({ stamped: 'late@b' });
+    // The reply shows the queue has a consumer again: the next command is sent at once, although the
+    // last count the caller asked for (a moment before the consumer started) said nobody consumed it.
+    await expect(caller.bus.send(ProbeStamp, { text: 'next' }, { timeoutMs: 10_000 })).resolves.toEqual({ stamped: 'next@b' });
   });
 });

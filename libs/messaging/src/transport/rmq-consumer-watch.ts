@@ -31,6 +31,15 @@ export class RmqConsumerWatch {
     return this.queues.get(type);
   }
 
+  /**
+   * A reply came from the queue: somebody consumes it now. This outranks any count asked before it,
+   * so a call made right after a service came back is sent, not failed on a count from its downtime.
+   */
+  answered(queue: string): void {
+    if (this.counts.get(queue)?.consumers !== 0 && !this.checks.has(queue)) return; // nothing to correct
+    this.counts.set(queue, { consumers: 1, at: performance.now() });
+  }
+
   /** Whether the queue was seen without a consumer less than 250 ms ago. */
   idle(queue: string): boolean {
     const count = this.counts.get(queue);
@@ -65,6 +74,8 @@ export class RmqConsumerWatch {
       consumers = undefined; // a missing queue closes the channel; the next check opens another
       this.channel = undefined;
     }
+    const newer = this.counts.get(queue);
+    if (newer && newer.at > at) return newer.consumers; // a reply arrived while the broker was asked: it is the fresher fact
     this.counts.set(queue, { consumers, at });
     return consumers;
   }

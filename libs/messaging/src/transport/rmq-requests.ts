@@ -107,6 +107,8 @@ export class RmqRequests {
     const queue = (msg.properties.headers as Record<string, unknown> | undefined)?.[REQUEST_QUEUE_HEADER];
     const pending = this.pending.get(correlationId);
     if (pending && typeof queue === 'string' && queue.length <= 255 && queue.startsWith(`${this.topology.prefix}.`)) this.consumers.learn(pending.type, queue);
+    const from = pending && this.consumers.queueOf(pending.type);
+    if (from) this.consumers.answered(from);
     this.settle(correlationId, msg.content.toString('utf8'));
   }
 
