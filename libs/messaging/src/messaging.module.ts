@@ -21,6 +21,7 @@ import { grpcProviders } from './grpc/grpc.providers';
 import { grpcQueriesController } from './grpc/grpc-queries.controller';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
+import { MessagingClient } from './nest/messaging.client';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { observeMessagingState } from './outbox/messaging-state.metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -130,11 +131,12 @@ export class MessagingModule {
         },
         HandlerRegistry,
         MessageBus,
+        { provide: MessagingClient, inject: [MessageBus], useFactory: (bus: MessageBus) => new MessagingClient(bus) },
         OutboxRelay,
         UnitOfWork,
         MessagingLifecycle,
       ],
-      exports: [MessageBus, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
+      exports: [MessageBus, MessagingClient, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
     };
   }
 }
