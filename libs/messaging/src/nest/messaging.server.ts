@@ -24,6 +24,8 @@ export interface MessagingServerOptions {
   contracts?: readonly MessageContract[];
   /** Handlers served beside Nest's, outside any controller (the outbox backlog query). */
   handlers?: readonly HandlerRegistration[];
+  /** The registry to fill: the messaging module's, which the request router and the gRPC controller read; a new one when omitted. */
+  registry?: HandlerRegistry;
 }
 
 /**
@@ -60,7 +62,7 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const registry = this.registry();
+      const registry = this.fillRegistry();
       const metrics = this.options.metrics && new MessagingMetrics(this.options.metrics);
       const transport = this.options.transport;
       await transport.start(new MessageDispatcher(registry, metrics, transport.name), registry.hosted());
@@ -88,8 +90,8 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
     return this.options.transport as T;
   }
 
-  private registry(): HandlerRegistry {
-    const registry = new HandlerRegistry();
+  private fillRegistry(): HandlerRegistry {
+    const registry = this.options.registry ?? new HandlerRegistry();
     const contracts = contractsByType(this.options.contracts);
     for (const [route, handler] of this.messageHandlers) registry.add(this.registration(contracts, route, handler, route));
     for (const [route, handlers] of this.eventHandlers) {
