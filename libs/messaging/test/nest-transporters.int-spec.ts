@@ -103,7 +103,8 @@ describe('Nest transporters over the real RabbitMQ', () => {
       return app;
     });
     caller = await bootContexts({ kind: 'postgres', url: db.url }, [], [], { service: 'nestcaller', env: rmqEnv });
-    client = new MessagingClient(caller.bus, [Echo, Refuse, Noted]);
+    // The client the messaging module provides; the typed helpers hand it the contracts themselves.
+    client = caller.get(MessagingClient);
   });
 
   afterAll(async () => {
