@@ -1,7 +1,7 @@
 import { Controller, INestMicroservice } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf } from '@commerce/contracts';
+import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf, ResultOf } from '@commerce/contracts';
 import { dataSourceToken, InjectDataSource, MetricsRegistry, PersistenceModule, PlatformModule, RequestContext } from '@commerce/platform';
 import { connect } from 'amqplib';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -50,7 +50,7 @@ class NestProbeController {
   }
 
   @Handles(Refuse)
-  async refuse({ code }: PayloadOf<typeof Refuse>): Promise<object> {
+  async refuse({ code }: PayloadOf<typeof Refuse>): Promise<ResultOf<typeof Refuse>> {
     throw new DomainError(code, 'conflict', 'refused over the broker');
   }
 

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf } from '@commerce/contracts';
+import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf, ResultOf } from '@commerce/contracts';
 import { PlatformConfig, RequestContext } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { Observable, tap } from 'rxjs';
@@ -72,7 +72,7 @@ class TestController {
   }
 
   @Handles(Refuse)
-  async refuse({ code }: PayloadOf<typeof Refuse>): Promise<object> {
+  async refuse({ code }: PayloadOf<typeof Refuse>): Promise<ResultOf<typeof Refuse>> {
     if (code === 'crash') throw new TypeError('secret internals');
     throw new DomainError(code, 'conflict', 'refused on purpose');
   }
