@@ -90,7 +90,7 @@ describe('Nest transporters over the real RabbitMQ', () => {
       const moduleRef = await Test.createTestingModule({
         imports: [
           PlatformModule.forRoot(),
-          MessagingModule.forRoot({ service: 'nestprobe-local' }),
+          MessagingModule.forRoot({ service: 'nestlocal' }),
           PersistenceModule.forContext({ context: 'nestprobe', migrations: [CreateNestProbe1764100000000, messagingTablesMigration('nestprobe')] }),
         ],
         controllers: [NestProbeController],
@@ -110,7 +110,7 @@ describe('Nest transporters over the real RabbitMQ', () => {
   afterAll(async () => {
     await caller?.close().catch(() => undefined);
     await service?.close().catch(() => undefined);
-    await deleteTopology(prefix, ['nestprobe', 'nestcaller', 'nestprobe-local'], DELAYS);
+    await deleteTopology(prefix, ['nestprobe', 'nestcaller', 'nestlocal'], DELAYS);
     await db?.drop();
   });
 
