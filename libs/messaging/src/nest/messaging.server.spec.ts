@@ -7,10 +7,11 @@ import {
   INestMicroservice,
   Injectable,
   NestInterceptor,
+  Type,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf, ResultOf } from '@commerce/contracts';
 import { PlatformConfig, RequestContext } from '@commerce/platform';
@@ -184,5 +185,48 @@ describe('MessagingServer and MessagingClient over the in-process transport', ()
     expect(letters.map((l) => l.attempts)).toEqual([1, 1]);
     expect(letters.every((l) => l.error.includes('MESSAGING.INVALID_MESSAGE'))).toBe(true);
     expect(seen).toHaveLength(0);
+  });
+});
+
+@Controller()
+class BareController {
+  @MessagePattern(Greet.type)
+  greet(payload: PayloadOf<typeof Greet>) {
+    return { greeting: `Hi, ${payload.name}${payload.punctuation}` };
+  }
+}
+
+@Controller()
+class UnknownPatternController {
+  @MessagePattern('test.nobody-knows.v1')
+  nothing() {
+    return {};
+  }
+}
+
+describe('MessagingServer with bare Nest patterns', () => {
+  const boot = async (controller: Type<unknown>, transport: InProcessTransport) => {
+    const moduleRef = await Test.createTestingModule({ controllers: [controller] }).compile();
+    return moduleRef.createNestMicroservice({ strategy: new MessagingServer({ transport, contracts: CONTRACTS }) });
+  };
+
+  it('validates the payload of a bare @MessagePattern against the contract of its type', async () => {
+    const transport = new InProcessTransport('bare', [10]);
+    const app = await boot(BareController, transport);
+    await app.listen();
+    try {
+      const answer = JSON.parse(await transport.request(Greet.type, rawEnvelope(Greet.type, 'query', { name: ' Al ' }), 1000));
+      expect(answer).toEqual({ ok: true, result: { greeting: 'Hi, Al!' } });
+      const broken = JSON.parse(await transport.request(Greet.type, rawEnvelope(Greet.type, 'query', { name: ' Al ', extra: 1 }), 1000));
+      expect(broken).toMatchObject({ ok: false, error: { code: 'MESSAGING.INVALID_MESSAGE' } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses to start with a pattern no contract has', async () => {
+    const app = await boot(UnknownPatternController, new InProcessTransport('unknown', [10]));
+    await expect(app.listen()).rejects.toThrow('No message contract has the type "test.nobody-knows.v1"');
+    await app.close();
   });
 });
