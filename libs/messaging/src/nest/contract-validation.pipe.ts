@@ -2,8 +2,11 @@ import { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import type { MessageContract } from '@commerce/contracts';
 import { invalidMessage } from '../bus/messaging.errors';
 
-/** `RpcParamtype.PAYLOAD`: the param type Nest gives `@Payload()` and the default first argument (the enum is not exported). */
-const PAYLOAD_PARAM = 3;
+/**
+ * Whether the argument is the message payload: Nest 12 reports `@Payload()` (and the default first
+ * argument) to pipes as `body`, `@Ctx()` as `custom`; earlier lines passed `RpcParamtype.PAYLOAD` (3).
+ */
+const isPayload = (metadata: ArgumentMetadata) => metadata.type === 'body' || Number(metadata.type) === 3;
 
 /**
  * Checks a message payload against its contract's zod schema and hands the handler the parsed
@@ -14,7 +17,7 @@ export class ContractValidationPipe implements PipeTransform {
   constructor(private readonly contract: MessageContract) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (Number(metadata.type) !== PAYLOAD_PARAM || metadata.data !== undefined) return value;
+    if (!isPayload(metadata) || metadata.data !== undefined) return value;
     const checked = this.contract.schema.safeParse(value);
     if (!checked.success) throw invalidMessage(this.contract.type, checked.error);
     return checked.data;
