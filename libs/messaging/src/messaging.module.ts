@@ -21,13 +21,13 @@ import { grpcProviders } from './grpc/grpc.providers';
 import { grpcQueriesController } from './grpc/grpc-queries.controller';
 import { HandlerRegistry } from './handlers/handler-registry';
 import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
+import { MessagingClient } from './nest/messaging.client';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { observeMessagingState } from './outbox/messaging-state.metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { outboxStateQuery } from './outbox/outbox-state.query';
 import { UnitOfWork } from './outbox/unit-of-work';
-import { InProcessTransport } from './transport/in-process.transport';
-import { RmqTransport } from './transport/rmq.transport';
+import { createTransport } from './transport/create-transport';
 import { Transport, TRANSPORT } from './transport/transport';
 
 /** The name this process's queues carry; every instance of one service uses the same. */
@@ -66,19 +66,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     }
     this.registry.add({ contract: outboxStateQuery(this.service), name: 'OutboxRelay.backlog', fn: () => this.relay.backlog() });
     const types = this.registry.types();
-    const requests = types.flatMap((t) =>
-      this.registry
-        .handlersFor(t)
-        .filter((h) => h.contract.kind !== 'event')
-        .map((h) => ({ type: t, kind: h.contract.kind as 'command' | 'query' })),
-    );
-    const events = types.flatMap((t) =>
-      this.registry
-        .handlersFor(t)
-        .filter((h) => h.contract.kind === 'event')
-        .map((h) => ({ type: t, handlerName: h.name })),
-    );
-    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics), this.transport.name), { requests, events });
+    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics), this.transport.name), this.registry.hosted());
     observeMessagingState(this.metrics, this.relay, this.transport, this.service);
     this.relay.start();
     this.readiness.add(async () => {
@@ -139,25 +127,16 @@ export class MessagingModule {
         {
           provide: TRANSPORT,
           inject: [MESSAGING_CONFIG],
-          useFactory: (config: MessagingConfig): Transport =>
-            config.TRANSPORT === 'rmq'
-              ? new RmqTransport({
-                  url: config.RABBITMQ_URL,
-                  prefix: config.RMQ_PREFIX,
-                  service: options.service,
-                  prefetch: config.RMQ_PREFETCH,
-                  retryDelaysMs: config.RETRY_DELAYS_MS,
-                  unsettledMaxMs: config.RMQ_UNSETTLED_MAX_MS,
-                })
-              : new InProcessTransport(options.service, config.RETRY_DELAYS_MS),
+          useFactory: (config: MessagingConfig): Transport => createTransport(config, options.service),
         },
         HandlerRegistry,
         MessageBus,
+        { provide: MessagingClient, inject: [MessageBus], useFactory: (bus: MessageBus) => new MessagingClient(bus) },
         OutboxRelay,
         UnitOfWork,
         MessagingLifecycle,
       ],
-      exports: [MessageBus, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
+      exports: [MessageBus, MessagingClient, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
     };
   }
 }

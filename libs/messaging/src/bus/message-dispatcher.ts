@@ -89,7 +89,7 @@ export class MessageDispatcher implements InboundHandler {
   }
 
   private async run(handler: HandlerRegistration, envelope: Envelope): Promise<unknown> {
-    const payload = handler.contract.schema.safeParse(envelope.payload);
+    const payload = handler.validatesPayload ? { success: true as const, data: envelope.payload } : handler.contract.schema.safeParse(envelope.payload);
     if (!payload.success) throw invalidMessage(envelope.type, payload.error);
     const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type, handlerName: handler.name };
     return inConsumerSpan(this.system, envelope, handler.name, restoreTraceContext(envelope), () =>

@@ -9,6 +9,8 @@ export const MessagingErrorCode = {
   NO_CONSUMER: 'MESSAGING.NO_CONSUMER',
   TIMEOUT: 'MESSAGING.TIMEOUT',
   UNAVAILABLE: 'MESSAGING.UNAVAILABLE',
+  /** A Nest guard (or an RpcException) refused the message. */
+  REJECTED: 'MESSAGING.REJECTED',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -1,4 +1,5 @@
 import { Envelope, MessageContract } from '@commerce/contracts';
+import type { HostedHandlers } from '../transport/transport';
 
 /** A function that handles one validated message. */
 export type HandlerFn = (payload: unknown, envelope: Envelope) => Promise<unknown>;
@@ -8,6 +9,8 @@ export interface HandlerRegistration {
   contract: MessageContract;
   name: string;
   fn: HandlerFn;
+  /** The handler checks the payload against the contract itself (a Nest pipe); the dispatcher passes it on as received. */
+  validatesPayload?: boolean;
 }
 
 /** Which handlers this process hosts, by message type. */
@@ -34,5 +37,14 @@ export class HandlerRegistry {
 
   types(): string[] {
     return [...this.byType.keys()];
+  }
+
+  /** What a transport consumes for these handlers: command and query types, and event subscriptions by handler. */
+  hosted(): HostedHandlers {
+    const all = [...this.byType.values()].flat();
+    return {
+      requests: all.filter((h) => h.contract.kind !== 'event').map((h) => ({ type: h.contract.type, kind: h.contract.kind as 'command' | 'query' })),
+      events: all.filter((h) => h.contract.kind === 'event').map((h) => ({ type: h.contract.type, handlerName: h.name })),
+    };
   }
 }
