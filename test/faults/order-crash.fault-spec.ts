@@ -1,8 +1,6 @@
-import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { bearer, call, newCustomer } from '../support/http-harness';
-import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
-import { RunningTopology, startTopology } from '../support/topology';
+import { useScratchTopology } from '../support/scratch-topology';
 import { TEST_ADDRESS } from '../support/fixtures';
 import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
 import { TERMINAL } from '../support/order-harness';
@@ -11,34 +9,19 @@ const STOCK = 25;
 const address = TEST_ADDRESS;
 
 describe('order flow survives SIGKILLs of ordering, payments and catalog (split topology)', () => {
-  let scratch: ScratchDatabase;
-  let running: RunningTopology;
-  let pg: Client;
-
-  beforeAll(async () => {
-    scratch = await createScratchDatabase('commerce_fault_orders');
-    running = await startTopology('split', scratch.url, {
-      SEED_DEMO_CATALOG: 'false',
-      ORDER_STEP_TIMEOUT_MS: '15000',
-      ORDER_STALL_MS: '1000',
-      ORDER_RECOVERY_INTERVAL_MS: '300',
-      OUTBOX_POLL_MS: '200',
-      BUS_REQUEST_TIMEOUT_MS: '10000',
-      // This suite is about crash safety, not the edge's breaker: keep it from opening while services restart.
-      EDGE_BREAKER_THRESHOLD: '1000',
-    });
-    pg = new Client({ connectionString: scratch.url });
-    await pg.connect();
-  }, 180_000);
-
-  afterAll(async () => {
-    await pg?.end();
-    await running?.close();
-    await scratch?.drop();
+  const t = useScratchTopology('commerce_fault_orders', 'split', {
+    SEED_DEMO_CATALOG: 'false',
+    ORDER_STEP_TIMEOUT_MS: '15000',
+    ORDER_STALL_MS: '1000',
+    ORDER_RECOVERY_INTERVAL_MS: '300',
+    OUTBOX_POLL_MS: '200',
+    BUS_REQUEST_TIMEOUT_MS: '10000',
+    // This suite is about crash safety, not the edge's breaker: keep it from opening while services restart.
+    EDGE_BREAKER_THRESHOLD: '1000',
   });
 
   it('ends every order, captures no payment twice and leaks no stock', async () => {
-    const base = running.baseUrl;
+    const base = t.running.baseUrl;
     const customer = (await newCustomer(base)).auth;
     const product = (
       await call(
@@ -52,7 +35,7 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
           price: { amount: 700, currency: 'EUR' },
           initialStock: STOCK,
         },
-        bearer(running.adminToken),
+        bearer(t.running.adminToken),
       )
     ).body.id as string;
     const place = () =>
@@ -77,11 +60,11 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
       }
     };
     await wave(15);
-    await running.crash('ordering');
+    await t.running.crash('ordering');
     await wave(15);
-    await running.crash('payments');
+    await t.running.crash('payments');
     await wave(15);
-    await running.crash('catalog');
+    await t.running.crash('catalog');
     await wave(15);
     const answers = (await Promise.all(placing)) as string[];
     const tally = answers.reduce<Record<string, number>>((t, a) => ({ ...t, [a]: (t[a] ?? 0) + 1 }), {});
@@ -89,11 +72,11 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
     const deadline = Date.now() + 150_000;
     let rows: { id: string; status: string }[] = [];
     for (;;) {
-      rows = (await pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
+      rows = (await t.pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
       if (rows.length > 0 && rows.every((r) => TERMINAL.includes(r.status))) break;
       if (Date.now() > deadline) {
         const open = rows.filter((r) => !TERMINAL.includes(r.status)).map((r) => r.id);
-        throw new Error(`orders not ended: ${open.length} of ${rows.length}\n${await describeOrders(pg, open)}`);
+        throw new Error(`orders not ended: ${open.length} of ${rows.length}\n${await describeOrders(t.pg, open)}`);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -102,22 +85,22 @@ describe('order flow survives SIGKILLs of ordering, payments and catalog (split 
     const confirmed = rows.filter((r) => r.status === 'CONFIRMED').map((r) => r.id);
     const parked = rows.filter((r) => r.status === 'COMPENSATION_FAILED').map((r) => r.id);
     await withDiagnostics(
-      () => describeOrders(pg, parked),
+      () => describeOrders(t.pg, parked),
       () => expect(parked).toEqual([]),
     );
 
-    const stock = (await pg.query(`SELECT available, reserved, committed FROM catalog.stock WHERE product_id = $1`, [product])).rows[0];
+    const stock = (await t.pg.query(`SELECT available, reserved, committed FROM catalog.stock WHERE product_id = $1`, [product])).rows[0];
     expect(Number(stock.reserved)).toBe(0);
     expect(Number(stock.available) + Number(stock.committed)).toBe(STOCK);
     expect(Number(stock.committed)).toBe(confirmed.length);
 
     // One provider charge per order at most (the key is the order), and money kept only for confirmed orders.
-    const charges = (await pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'charge'`)).rows.map(
+    const charges = (await t.pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'charge'`)).rows.map(
       (r: { idempotency_key: string }) => r.idempotency_key,
     );
     expect(new Set(charges).size).toBe(charges.length);
     const refunds = new Set(
-      (await pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'refund'`)).rows.map((r: { idempotency_key: string }) =>
+      (await t.pg.query(`SELECT idempotency_key FROM payments.sim_provider_call WHERE kind = 'refund'`)).rows.map((r: { idempotency_key: string }) =>
         r.idempotency_key.slice(7),
       ),
     );

@@ -1,8 +1,6 @@
-import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { bearer, call, newCustomer } from '../support/http-harness';
-import { createScratchDatabase, ScratchDatabase } from '../support/postgres';
-import { RunningTopology, startTopology } from '../support/topology';
+import { useScratchTopology } from '../support/scratch-topology';
 import { TEST_ADDRESS } from '../support/fixtures';
 import { waitUntil } from '../support/wait-until';
 import { describeOrders, withDiagnostics } from '../support/order-diagnostics';
@@ -22,38 +20,23 @@ async function place(base: string, auth: Record<string, string>, productId: stri
 }
 
 describe('ordering killed after storing an order and before replying (split topology)', () => {
-  let scratch: ScratchDatabase;
-  let running: RunningTopology;
-  let pg: Client;
-
-  beforeAll(async () => {
-    scratch = await createScratchDatabase('commerce_fault_redelivery');
-    running = await startTopology('split', scratch.url, {
-      SEED_DEMO_CATALOG: 'false',
-      // The deterministic crash point: ordering SIGKILLs itself right after committing this key's order.
-      ORDERING_CRASH_AFTER_STORE_KEY: CRASH_KEY,
-      EDGE_COMMAND_TIMEOUT_MS: '60000',
-      BUS_REQUEST_TIMEOUT_MS: '60000',
-      EDGE_BREAKER_THRESHOLD: '1000',
-      // Catalog is down while ordering resumes the crashed order: its reservation waits in the queue
-      // until catalog is back, which on a loaded machine can take longer than the default deadline.
-      ORDER_STEP_TIMEOUT_MS: '60000',
-      ORDER_STALL_MS: '1000',
-      ORDER_RECOVERY_INTERVAL_MS: '300',
-      OUTBOX_POLL_MS: '200',
-    });
-    pg = new Client({ connectionString: scratch.url });
-    await pg.connect();
-  }, 180_000);
-
-  afterAll(async () => {
-    await pg?.end();
-    await running?.close();
-    await scratch?.drop();
+  const t = useScratchTopology('commerce_fault_redelivery', 'split', {
+    SEED_DEMO_CATALOG: 'false',
+    // The deterministic crash point: ordering SIGKILLs itself right after committing this key's order.
+    ORDERING_CRASH_AFTER_STORE_KEY: CRASH_KEY,
+    EDGE_COMMAND_TIMEOUT_MS: '60000',
+    BUS_REQUEST_TIMEOUT_MS: '60000',
+    EDGE_BREAKER_THRESHOLD: '1000',
+    // Catalog is down while ordering resumes the crashed order: its reservation waits in the queue
+    // until catalog is back, which on a loaded machine can take longer than the default deadline.
+    ORDER_STEP_TIMEOUT_MS: '60000',
+    ORDER_STALL_MS: '1000',
+    ORDER_RECOVERY_INTERVAL_MS: '300',
+    OUTBOX_POLL_MS: '200',
   });
 
   it('answers the redelivery and the client retry with the stored order, and no created order with an error', async () => {
-    const base = running.baseUrl;
+    const base = t.running.baseUrl;
     const customer = await newCustomer(base);
     const product = (
       await call(
@@ -61,34 +44,34 @@ describe('ordering killed after storing an order and before replying (split topo
         'POST',
         '/api/products',
         { sku: `REDELIVER-${randomUUID().slice(0, 6)}`, name: 'Redelivered', category: 'test', price: { amount: 900, currency: 'EUR' }, initialStock: 50 },
-        bearer(running.adminToken),
+        bearer(t.running.adminToken),
       )
     ).body.id as string;
     const others = Array.from({ length: 4 }, (_, i) => place(base, customer.auth, product, `before-${i}`));
     await Promise.all(others);
 
-    const ordering = running.processes.get('ordering')!;
+    const ordering = t.running.processes.get('ordering')!;
     const crashing = place(base, customer.auth, product, CRASH_KEY);
-    const exit = await Promise.race([ordering.exited, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
-    expect(exit).not.toBe('still running');
+    const exit = await Promise.race([ordering.exited, new Promise((r) => setTimeout(() => r('still t.running'), 60_000))]);
+    expect(exit).not.toBe('still t.running');
     // It died after the commit: the order is recorded, and no reply was sent.
-    const [stored] = (await pg.query(`SELECT order_id FROM ordering.idempotency_key WHERE key = $1`, [`${customer.id}:${CRASH_KEY}`])).rows as {
+    const [stored] = (await t.pg.query(`SELECT order_id FROM ordering.idempotency_key WHERE key = $1`, [`${customer.id}:${CRASH_KEY}`])).rows as {
       order_id: string;
     }[];
     expect(stored?.order_id).toEqual(expect.any(String));
 
     // Catalog is down while ordering comes back: the redelivery and the retry must be answered from the record alone.
-    await running.stop('catalog');
-    await running.start('ordering');
+    await t.running.stop('catalog');
+    await t.running.start('ordering');
     const first = await crashing;
     expect(first).toMatchObject({ status: 202, body: { orderId: stored.order_id } });
     const retry = await place(base, customer.auth, product, CRASH_KEY);
     expect(retry).toMatchObject({ status: 202, body: { orderId: stored.order_id, created: false } });
-    await running.start('catalog');
+    await t.running.start('catalog');
     const during = Array.from({ length: 3 }, (_, i) => place(base, customer.auth, product, `after-${i}`));
 
     const answers = [...(await Promise.all(others)), ...(await Promise.all(during)), first, retry];
-    const orders = (await pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
+    const orders = (await t.pg.query(`SELECT id, status FROM ordering.order_view`)).rows as { id: string; status: string }[];
     // Eight distinct keys, eight orders; every one of them was answered with 202 and its id.
     expect(orders).toHaveLength(8);
     for (const order of orders) {
@@ -98,12 +81,12 @@ describe('ordering killed after storing an order and before replying (split topo
     expect(answers.filter((a) => a.status !== 202)).toEqual([]);
     await waitUntil(
       'every order ended, the crashed one included',
-      async () => ((await pg.query(`SELECT status FROM ordering.order_view`)).rows as { status: string }[]).every((r) => TERMINAL.includes(r.status)),
+      async () => ((await t.pg.query(`SELECT status FROM ordering.order_view`)).rows as { status: string }[]).every((r) => TERMINAL.includes(r.status)),
       90_000,
     );
-    const [crashed] = (await pg.query(`SELECT status FROM ordering.order_view WHERE id = $1`, [stored.order_id])).rows as { status: string }[];
+    const [crashed] = (await t.pg.query(`SELECT status FROM ordering.order_view WHERE id = $1`, [stored.order_id])).rows as { status: string }[];
     await withDiagnostics(
-      () => describeOrders(pg, [stored.order_id]),
+      () => describeOrders(t.pg, [stored.order_id]),
       () => expect(crashed.status).toBe('CONFIRMED'),
     );
   }, 300_000);

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { TEST_ADDRESS } from './fixtures';
 import { bearer, call, newCustomer } from './http-harness';
 import { describeOrders } from './order-diagnostics';
-import { createScratchDatabase, ScratchDatabase } from './postgres';
-import { RunningTopology, startTopology, TopologyName } from './topology';
+import { useScratchTopology } from './scratch-topology';
+import { RunningTopology, TopologyName } from './topology';
 
 /** The statuses an order ends in. */
 export const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED', 'PARKED'];
@@ -45,38 +45,34 @@ export interface OrderTopology {
  * every order suite needs are here; `env` adds the suite's own (deadlines, provider timings).
  */
 export function useOrderTopology(topology: TopologyName, env: Record<string, string>): OrderTopology {
-  let scratch: ScratchDatabase | undefined;
-  const t = {} as OrderTopology;
-
-  beforeAll(async () => {
-    scratch = await createScratchDatabase('commerce_e2e_orders');
-    t.mailDir = mkdtempSync(join(tmpdir(), 'commerce-mail-'));
-    t.running = await startTopology(topology, scratch.url, {
+  const mailDir = mkdtempSync(join(tmpdir(), 'commerce-mail-'));
+  const scratch = useScratchTopology(
+    'commerce_e2e_orders',
+    topology,
+    {
       SEED_DEMO_CATALOG: 'false',
       ORDER_STALL_MS: '1000',
       ORDER_RECOVERY_INTERVAL_MS: '250',
       ORDER_COMPENSATION_ATTEMPTS: '3',
-      MAIL_DIR: t.mailDir,
+      MAIL_DIR: mailDir,
       OUTBOX_POLL_MS: '200',
       // Many orders may arrive at once while other suites share the two cores: these suites check
       // behaviour and invariants, not latency, so requests may queue longer than the default 5 s.
       BUS_REQUEST_TIMEOUT_MS: '30000',
       EDGE_COMMAND_TIMEOUT_MS: '30000',
       ...env,
-    });
+    },
+    () => rmSync(mailDir, { recursive: true, force: true }),
+  );
+  const t = { mailDir } as OrderTopology;
+
+  beforeAll(async () => {
+    t.running = scratch.running;
+    t.pg = scratch.pg;
     t.base = t.running.baseUrl;
     t.admin = bearer(t.running.adminToken);
     t.customer = (await newCustomer(t.base)).auth;
-    t.pg = new Client({ connectionString: scratch.url });
-    await t.pg.connect();
-  }, 180_000);
-
-  afterAll(async () => {
-    await t.pg?.end();
-    await t.running?.close();
-    await scratch?.drop();
-    if (t.mailDir) rmSync(t.mailDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   t.product = async (stock, amount = 1250) => {
     const res = await call(
