@@ -3,12 +3,12 @@
 // query round-trip p50/p99 in process, over RabbitMQ and over gRPC (beside bare grpc-js). Prints
 // figures; asserts nothing.
 import 'reflect-metadata';
-import { Injectable, Module, Type } from '@nestjs/common';
+import { Controller, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { defineEvent, defineGrpcService, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
-import { MessageBus, MessageHandler, messagingTablesMigration, MessagingModule, PROTO_LOADER_OPTIONS, UnitOfWork } from '@commerce/messaging';
-import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule, startMicroservices } from '@commerce/platform';
+import { defineEvent, defineGrpcService, defineQuery, PayloadOf } from '@commerce/contracts';
+import { Handles, MessageBus, MessagingModule, messagingTablesMigration, PROTO_LOADER_OPTIONS, UnitOfWork } from '@commerce/messaging';
+import { dataSourceToken, InjectDataSource, PersistenceModule, PlatformModule, startApp } from '@commerce/platform';
 import {
   credentials,
   loadPackageDefinition,
@@ -57,23 +57,23 @@ class CreateBench1764000000000 implements MigrationInterface {
 let received = 0;
 let allReceived: () => void = () => undefined;
 
-@Injectable()
+@Controller()
 class BenchHandlers {
   constructor(
     @InjectDataSource('bench') private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(Ticked)
-  async onTicked({ n }: PayloadOf<typeof Ticked>, _envelope: Envelope): Promise<void> {
+  @Handles(Ticked)
+  async onTicked({ n }: PayloadOf<typeof Ticked>): Promise<void> {
     await this.uow.once(this.dataSource, (m) => m.query(`INSERT INTO bench.effect (n) VALUES ($1)`, [n]));
     if (++received === MESSAGES) allReceived();
   }
 }
 
-@Injectable()
+@Controller()
 class EchoHandler {
-  @MessageHandler(Echo)
+  @Handles(Echo)
   async echo({ n }: PayloadOf<typeof Echo>) {
     return { n };
   }
@@ -81,7 +81,7 @@ class EchoHandler {
 
 @Module({
   imports: [PersistenceModule.forContext({ context: 'bench', migrations: [CreateBench1764000000000, messagingTablesMigration('bench')] })],
-  providers: [BenchHandlers, EchoHandler],
+  controllers: [BenchHandlers, EchoHandler],
 })
 class BenchContextModule {}
 
@@ -89,8 +89,8 @@ async function boot(env: Record<string, string>) {
   Object.assign(process.env, env);
   @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'bench' }), BenchContextModule] })
   class BenchAppModule {}
-  const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error'] });
-  await app.init();
+  const app = await NestFactory.create(BenchAppModule, new FastifyAdapter(), { logger: ['error'] });
+  await startApp(app);
   return app;
 }
 
@@ -114,16 +114,15 @@ async function bootGrpcPair(port: number) {
   const module = (name: string, serve: boolean): Type<unknown> => {
     @Module({
       imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: name, serveGrpc: serve ? [EchoGrpc] : [], grpcServices: [EchoGrpc] })],
-      providers: serve ? [EchoHandler] : [],
+      controllers: serve ? [EchoHandler] : [],
     })
     class GrpcBenchModule {}
     return GrpcBenchModule;
   };
   const server = await NestFactory.create(module('bench', true), new FastifyAdapter(), { logger: ['error'] });
-  await server.init();
-  await startMicroservices(server);
-  const caller = await NestFactory.createApplicationContext(module('caller', false), { logger: ['error'] });
-  await caller.init();
+  await startApp(server);
+  const caller = await NestFactory.create(module('caller', false), new FastifyAdapter(), { logger: ['error'] });
+  await startApp(caller);
   return { caller, close: async () => (await caller.close(), await server.close()) };
 }
 

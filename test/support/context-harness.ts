@@ -1,8 +1,10 @@
-import { DynamicModule, Injectable, Module, Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Envelope, MessageContract } from '@commerce/contracts';
-import { MessageBus, MessageHandler, TRANSPORT, Transport } from '@commerce/messaging';
-import { DatabaseRegistry, dataSourceToken, PlatformModule } from '@commerce/platform';
+import { Controller, DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test, TestingModule } from '@nestjs/testing';
+import { MessageContract } from '@commerce/contracts';
+import { Handles, MessageBus, MessageContext, TRANSPORT, Transport } from '@commerce/messaging';
+import { DatabaseRegistry, dataSourceToken, PlatformModule, startApp } from '@commerce/platform';
 import { MessagingModule } from '@commerce/messaging';
 import { DataSource } from 'typeorm';
 
@@ -30,19 +32,21 @@ export function backendEnv(backend: Backend): Record<string, string | undefined>
     : { DATABASE_URL: undefined, DATA_DIR: 'memory://', SEED_DEMO_CATALOG: 'false', NODE_ENV: 'test' };
 }
 
-/** Builds a provider that records every delivery of the given events. */
+/** Builds a controller that records every delivery of the given events. */
 export function eventRecorder(contracts: MessageContract<'event'>[]): { provider: Type<EventLog> } {
-  @Injectable()
+  @Controller()
   class Recorder extends EventLog {}
   for (const contract of contracts) {
     const method = `on_${contract.type.replace(/\W/g, '_')}`;
     Object.defineProperty(Recorder.prototype, method, {
-      value: async function (this: EventLog, payload: unknown, envelope: Envelope) {
-        this.events.push({ type: envelope.type, payload });
+      value: async function (this: EventLog, payload: unknown, ctx: MessageContext) {
+        this.events.push({ type: ctx.getEnvelope().type, payload });
       },
     });
     const descriptor = Object.getOwnPropertyDescriptor(Recorder.prototype, method)!;
-    MessageHandler(contract)(Recorder.prototype, method, descriptor);
+    Payload()(Recorder.prototype, method, 0);
+    Ctx()(Recorder.prototype, method, 1);
+    Handles(contract)(Recorder.prototype, method, descriptor);
   }
   return { provider: Recorder };
 }
@@ -53,6 +57,16 @@ export class EventLog {
   ofType(contract: MessageContract<'event'>): unknown[] {
     return this.events.filter((e) => e.type === contract.type).map((e) => e.payload);
   }
+}
+
+/**
+ * Starts a compiled testing module as `main.ts` starts an app (init, then the message server and
+ * any other registered server), without listening on HTTP; logs off unless TEST_LOGS=1.
+ */
+export async function startTestingApp(moduleRef: TestingModule): Promise<INestApplication> {
+  const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: process.env.TEST_LOGS === '1' ? undefined : false });
+  await startApp(app);
+  return app;
 }
 
 /** A booted set of context modules on the in-process bus. */
@@ -66,20 +80,22 @@ export interface ContextHarness {
   close(): Promise<void>;
 }
 
-/** Boots context modules with the platform and the bus against a backend, without HTTP. */
+/**
+ * Boots context modules with the platform and the bus against a backend, started as an app is
+ * (init, then its message server), without listening on HTTP. `handlers` are extra message
+ * handler controllers (recorders, fake owners).
+ */
 export async function bootContexts(
   backend: Backend,
   modules: (Type<unknown> | DynamicModule)[],
-  providers: Type<unknown>[] = [],
+  handlers: Type<unknown>[] = [],
   options: { service?: string; env?: Record<string, string | undefined> } = {},
 ): Promise<ContextHarness> {
-  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: options.service ?? 'test' }), ...modules], providers })
+  @Module({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: options.service ?? 'test' }), ...modules], controllers: handlers })
   class HarnessModule {}
-  const app = await withEnv({ TRANSPORT: 'in-process', ...backendEnv(backend), ...options.env }, async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [HarnessModule] }).compile();
-    if (process.env.TEST_LOGS !== '1') moduleRef.useLogger(false);
-    return moduleRef.init();
-  });
+  const app = await withEnv({ TRANSPORT: 'in-process', ...backendEnv(backend), ...options.env }, async () =>
+    startTestingApp(await Test.createTestingModule({ imports: [HarnessModule] }).compile()),
+  );
   const transport = app.get<Transport>(TRANSPORT);
   const registry = app.get(DatabaseRegistry);
   const settle = async () => {

@@ -1,7 +1,7 @@
 import { Type } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, loadPlatformConfig } from '@commerce/platform';
+import { createHttpApp, createLogger, loadPlatformConfig, startApp } from '@commerce/platform';
 import { withEnv } from './context-harness';
 
 /** An app listening on a loopback port. */
@@ -17,6 +17,7 @@ export async function bootHttpApp(rootModule: Type<unknown>, env: Record<string,
     const config = loadPlatformConfig();
     const logger = createLogger({ level: config.LOG_LEVEL, pretty: 'false', nodeEnv: config.NODE_ENV, name: 'test' });
     const created = await createHttpApp(rootModule, { title: 'test', config, logger });
+    await startApp(created);
     await created.listen({ port: 0, host: '127.0.0.1' });
     return created;
   });

@@ -1,6 +1,7 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { defineCommand, defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
-import { messagingTablesMigration, MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, MessageContext, messagingTablesMigration, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, PersistenceModule } from '@commerce/platform';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -43,24 +44,25 @@ async function handle(dataSource: DataSource, uow: UnitOfWork, handler: string, 
   });
 }
 
-@Injectable()
+@Controller()
 class ProbeHandlers {
   constructor(
     @InjectDataSource('probe') private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(ProbeHappened)
-  onHappened(payload: PayloadOf<typeof ProbeHappened>, envelope: Envelope): Promise<void> {
+  @Handles(ProbeHappened)
+  onHappened(@Payload() payload: PayloadOf<typeof ProbeHappened>, @Ctx() ctx: MessageContext): Promise<void> {
+    const envelope = ctx.getEnvelope();
     return handle(this.dataSource, this.uow, 'ProbeHandlers.onHappened', payload, envelope);
   }
 
-  @MessageHandler(ProbeEcho)
+  @Handles(ProbeEcho)
   async echo({ text }: PayloadOf<typeof ProbeEcho>) {
     return { text, by: probeSwitches.instance };
   }
 
-  @MessageHandler(ProbeStamp)
+  @Handles(ProbeStamp)
   async stamp({ text }: PayloadOf<typeof ProbeStamp>) {
     return { stamped: `${text}@${probeSwitches.instance}` };
   }
@@ -69,20 +71,21 @@ class ProbeHandlers {
 /** The probe context as a module. */
 @Module({
   imports: [PersistenceModule.forContext({ context: 'probe', migrations: [CreateProbe1764000000000, messagingTablesMigration('probe')] })],
-  providers: [ProbeHandlers],
+  controllers: [ProbeHandlers],
 })
 export class ProbeModule {}
 
 /** A second subscriber in another "service", with its own schema. */
-@Injectable()
+@Controller()
 class EchoHandlers {
   constructor(
     @InjectDataSource('probe2') private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(ProbeHappened)
-  onHappened(payload: PayloadOf<typeof ProbeHappened>, envelope: Envelope): Promise<void> {
+  @Handles(ProbeHappened)
+  onHappened(@Payload() payload: PayloadOf<typeof ProbeHappened>, @Ctx() ctx: MessageContext): Promise<void> {
+    const envelope = ctx.getEnvelope();
     return this.uow
       .once(this.dataSource, async (manager) => {
         await manager.query(`INSERT INTO probe2.seen (message_id, n) VALUES ($1, $2)`, [envelope.id, payload.n]);
@@ -104,6 +107,6 @@ class CreateProbe21764000000000 implements MigrationInterface {
 /** The second subscribing context. */
 @Module({
   imports: [PersistenceModule.forContext({ context: 'probe2', migrations: [CreateProbe21764000000000, messagingTablesMigration('probe2')] })],
-  providers: [EchoHandlers],
+  controllers: [EchoHandlers],
 })
 export class Probe2Module {}

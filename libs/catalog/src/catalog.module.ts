@@ -19,10 +19,9 @@ import { ProductRepository } from './infrastructure/product.repository';
 /** The catalog context: products and inventory, reachable only through its messages. */
 @Module({
   imports: [PersistenceModule.forContext(catalogDatabase)],
-  providers: [
-    { provide: CATALOG_CONFIG, useFactory: () => loadCatalogConfig() },
-    ProductRepository,
-    InventoryRepository,
+  providers: [{ provide: CATALOG_CONFIG, useFactory: () => loadCatalogConfig() }, ProductRepository, InventoryRepository, SeedDemoCatalogHandler],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [
     CreateProductHandler,
     UpdateProductHandler,
     GetProductHandler,
@@ -33,7 +32,6 @@ import { ProductRepository } from './infrastructure/product.repository';
     ReserveStockHandler,
     ReleaseStockHandler,
     CommitStockHandler,
-    SeedDemoCatalogHandler,
   ],
 })
 export class CatalogModule {}

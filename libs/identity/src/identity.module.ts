@@ -22,12 +22,9 @@ import { UserRepository } from './infrastructure/user.repository';
     TokenIssuer,
     UserRepository,
     RefreshTokenRepository,
-    RegisterUserHandler,
-    LogInHandler,
-    RefreshSessionHandler,
-    LogOutHandler,
-    ProfileHandler,
     SeedAdminHandler,
   ],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [RegisterUserHandler, LogInHandler, RefreshSessionHandler, LogOutHandler, ProfileHandler],
 })
 export class IdentityModule {}

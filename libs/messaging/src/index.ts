@@ -1,7 +1,6 @@
 export * from './asyncapi/asyncapi-document';
 export * from './bus/message-bus';
 export * from './bus/messaging.errors';
-export * from './handlers/message-handler.decorator';
 export * from './messaging.config';
 export * from './messaging.module';
 export * from './outbox/messaging-tables.migration';

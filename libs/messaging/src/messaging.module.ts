@@ -7,21 +7,20 @@ import {
   Logger,
   Module,
   OnApplicationBootstrap,
+  OnModuleInit,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { GRPC_SERVICES, GrpcServiceDefinition, MessageContract } from '@commerce/contracts';
-import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
+import { GRPC_SERVICES, GrpcServiceDefinition } from '@commerce/contracts';
+import { MetricsRegistry, MicroserviceRegistry, ReadinessRegistry } from '@commerce/platform';
+import { first, Subscription } from 'rxjs';
 import { MessageBus } from './bus/message-bus';
-import { MessageDispatcher } from './bus/message-dispatcher';
-import { MessagingMetrics } from './bus/messaging.metrics';
 import { RequestRouter } from './bus/request-route';
 import { grpcProviders } from './grpc/grpc.providers';
 import { grpcQueriesController } from './grpc/grpc-queries.controller';
 import { HandlerRegistry } from './handlers/handler-registry';
-import { MESSAGE_HANDLER_METADATA } from './handlers/message-handler.decorator';
 import { MessagingClient } from './nest/messaging.client';
+import { MessagingServer } from './nest/messaging.server';
 import { loadMessagingConfig, MESSAGING_CONFIG, MessagingConfig } from './messaging.config';
 import { observeMessagingState } from './outbox/messaging-state.metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -33,15 +32,20 @@ import { Transport, TRANSPORT } from './transport/transport';
 /** The name this process's queues carry; every instance of one service uses the same. */
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
-/** Finds @MessageHandler methods, starts the transport and the outbox relay, reports readiness. */
+/**
+ * Serves this app's message handlers the Nest way: the MessagingServer (a custom transport
+ * strategy) is registered for `connectMicroservice`, and the app's start (`runHttpApp`,
+ * `startHttpApp`) starts it after init. Once it listens, the outbox relay ships and the state is
+ * observed; readiness reports the bus down until then.
+ */
 @Injectable()
-class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Messaging');
+  private listening?: Subscription;
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly registry: HandlerRegistry,
+    private readonly server: MessagingServer,
+    private readonly servers: MicroserviceRegistry,
     private readonly relay: OutboxRelay,
     private readonly readiness: ReadinessRegistry,
     private readonly indicator: HealthIndicatorService,
@@ -52,23 +56,13 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly router: RequestRouter,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const fn = instance[method] as (...args: unknown[]) => Promise<unknown>;
-        const contract = Reflect.getMetadata(MESSAGE_HANDLER_METADATA, fn) as MessageContract | undefined;
-        if (!contract) continue;
-        this.registry.add({ contract, name: `${instance.constructor.name}.${method}`, fn: (payload, envelope) => fn.call(instance, payload, envelope) });
-      }
-    }
-    this.registry.add({ contract: outboxStateQuery(this.service), name: 'OutboxRelay.backlog', fn: () => this.relay.backlog() });
-    const types = this.registry.types();
-    await this.transport.start(new MessageDispatcher(this.registry, new MessagingMetrics(this.metrics), this.transport.name), this.registry.hosted());
-    observeMessagingState(this.metrics, this.relay, this.transport, this.service);
-    this.relay.start();
+  /** Registered before any other server of the app (gRPC reads the handler registry the server fills at listen). */
+  onModuleInit(): void {
+    this.servers.add({ strategy: this.server });
+  }
+
+  onApplicationBootstrap(): void {
+    this.listening = this.server.status.pipe(first((status) => status === 'listening')).subscribe(() => this.started());
     this.readiness.add(async () => {
       const check = this.indicator.check('bus');
       if (!this.transport.isConnected()) return check.down({ transport: this.transport.name, message: 'broker not connected' });
@@ -83,7 +77,11 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
         ? check.up({ lagMs: lag })
         : check.down({ lagMs: lag, message: `outbox behind by more than ${this.config.OUTBOX_LAG_MAX_MS} ms` });
     });
-    this.logger.log({ msg: 'message bus started', transport: this.transport.name, handles: types.length });
+  }
+
+  private started(): void {
+    observeMessagingState(this.metrics, this.relay, this.transport, this.service);
+    this.relay.start();
     for (const route of this.router.active())
       this.logger.log({ msg: 'requests routed past the bus', route: route.name, target: route.target, types: route.types });
   }
@@ -93,6 +91,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.listening?.unsubscribe();
     await this.relay.stop();
     await this.router.close();
     await this.transport.close();
@@ -118,9 +117,9 @@ export class MessagingModule {
     const reachable = options.grpcServices ?? GRPC_SERVICES;
     return {
       module: MessagingModule,
-      imports: [DiscoveryModule],
       controllers: served.map(grpcQueriesController),
       providers: [
+        MessagingLifecycle,
         { provide: SERVICE_NAME, useValue: options.service },
         ...grpcProviders(served, reachable),
         { provide: MESSAGING_CONFIG, useFactory: () => loadMessagingConfig() },
@@ -130,13 +129,25 @@ export class MessagingModule {
           useFactory: (config: MessagingConfig): Transport => createTransport(config, options.service),
         },
         HandlerRegistry,
+        {
+          provide: MessagingServer,
+          inject: [TRANSPORT, MetricsRegistry, HandlerRegistry, OutboxRelay, SERVICE_NAME],
+          useFactory: (transport: Transport, metrics: MetricsRegistry, registry: HandlerRegistry, relay: OutboxRelay, service: string) =>
+            new MessagingServer({
+              transport,
+              metrics,
+              registry,
+              handlers: [{ contract: outboxStateQuery(service), name: 'OutboxRelay.backlog', fn: () => relay.backlog() }],
+              // The module closes the transport after the relay has stopped; the server only stops consuming.
+              closesTransport: false,
+            }),
+        },
         MessageBus,
         { provide: MessagingClient, inject: [MessageBus], useFactory: (bus: MessageBus) => new MessagingClient(bus) },
         OutboxRelay,
         UnitOfWork,
-        MessagingLifecycle,
       ],
-      exports: [MessageBus, MessagingClient, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
+      exports: [MessageBus, MessagingClient, MessagingServer, UnitOfWork, TRANSPORT, SERVICE_NAME, MESSAGING_CONFIG],
     };
   }
 }

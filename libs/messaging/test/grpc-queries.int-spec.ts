@@ -1,8 +1,8 @@
-import { Injectable, INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Controller, INestApplication } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { defineGrpcService, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
-import { inSpan, MetricsRegistry, PlatformModule, RequestContext, startMicroservices } from '@commerce/platform';
+import { defineGrpcService, defineQuery, DomainError, PayloadOf } from '@commerce/contracts';
+import { inSpan, MetricsRegistry, PlatformModule, RequestContext } from '@commerce/platform';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -10,8 +10,8 @@ import { credentials, loadPackageDefinition, Metadata, type ServiceError, status
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MessageBus, MessageHandler, MessagingModule, PROTO_LOADER_OPTIONS } from '@commerce/messaging';
-import { withEnv } from '../../../test/support/context-harness';
+import { Handles, MessageBus, MessageContext, MessagingModule, PROTO_LOADER_OPTIONS } from '@commerce/messaging';
+import { startTestingApp, withEnv } from '../../../test/support/context-harness';
 import { freePort } from '../../../test/support/topology';
 
 // The gRPC route over a real loopback connection: one Nest app serves a context's queries (a
@@ -29,35 +29,36 @@ const ProbeGrpc = defineGrpcService({
   methods: { Add, Find, Slow, Lying, Who },
 });
 
-@Injectable()
+@Controller()
 class ProbeHandlers {
   calls = 0;
 
-  @MessageHandler(Add)
+  @Handles(Add)
   async add({ a, b }: PayloadOf<typeof Add>) {
     this.calls++;
     return { sum: a + b };
   }
 
-  @MessageHandler(Find)
+  @Handles(Find)
   async find({ id }: PayloadOf<typeof Find>) {
     if (id === 'missing') throw new DomainError('PROBE.NOT_FOUND', 'not-found', `No thing ${id}`, { id });
     return { id, name: `thing ${id}` };
   }
 
-  @MessageHandler(Slow)
+  @Handles(Slow)
   async slow({ ms }: PayloadOf<typeof Slow>) {
     await new Promise((r) => setTimeout(r, ms));
     return {};
   }
 
-  @MessageHandler(Lying)
+  @Handles(Lying)
   async lying() {
     return { sum: 0 };
   }
 
-  @MessageHandler(Who)
-  async who(_payload: unknown, envelope: Envelope) {
+  @Handles(Who)
+  async who(@Payload() _payload: unknown, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     return { correlationId: envelope.correlationId, causationId: envelope.causationId ?? '', traceparent: envelope.traceparent ?? '' };
   }
 }
@@ -75,13 +76,9 @@ async function boot(env: Record<string, string>, options: { serve: boolean }): P
         PlatformModule.forRoot(),
         MessagingModule.forRoot({ service: options.serve ? 'probe' : 'caller', serveGrpc: options.serve ? [ProbeGrpc] : [], grpcServices: [ProbeGrpc] }),
       ],
-      providers: options.serve ? [ProbeHandlers] : [],
+      controllers: options.serve ? [ProbeHandlers] : [],
     }).compile();
-    if (process.env.TEST_LOGS !== '1') moduleRef.useLogger(false);
-    const app = moduleRef.createNestApplication(new FastifyAdapter());
-    await app.init();
-    await startMicroservices(app);
-    return app;
+    return startTestingApp(moduleRef);
   });
 }
 

@@ -14,7 +14,8 @@ import { loadNotificationsConfig, NOTIFICATIONS_CONFIG } from './notifications.c
     EmailChannel,
     // Adding SMS or push is one more channel here; no saga or handler changes.
     { provide: NOTIFICATION_CHANNELS, inject: [EmailChannel], useFactory: (email: EmailChannel) => [email] },
-    NotifyCustomerHandler,
   ],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [NotifyCustomerHandler],
 })
 export class NotificationsModule {}

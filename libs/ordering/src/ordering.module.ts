@@ -39,11 +39,9 @@ const byClassName: EventIdProvider = { getEventId: (event: Type<IEvent>) => even
     RunOrderStepHandler,
     CompensateOrderHandler,
     FinalizeOrderHandler,
-    PlaceOrderHandler,
-    CancelOrderHandler,
-    GetOrderHandler,
-    ListOrdersHandler,
   ],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [PlaceOrderHandler, CancelOrderHandler, GetOrderHandler, ListOrdersHandler],
 })
 export class OrderingModule implements OnModuleInit {
   constructor(

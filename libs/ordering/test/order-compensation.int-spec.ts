@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChargePayment, DomainError, PayloadOf, ReleaseStock, ReserveStock } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { MetricsRegistry, ReadinessRegistry } from '@commerce/platform';
 import { OrderingModule } from '@commerce/ordering';
 import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
@@ -21,20 +21,20 @@ const ATTEMPTS = 2;
 const owners = { releaseCalls: 0, releaseHangs: 0, releaseBroken: false, chargeInvalid: false };
 
 /** Stand-ins for catalog and payments: stock is always reserved, every card declined, and release-stock as each test says. */
-@Injectable()
+@Controller()
 class FakeOwners {
-  @MessageHandler(ReserveStock)
+  @Handles(ReserveStock)
   async reserve({ orderId }: PayloadOf<typeof ReserveStock>) {
     return { orderId, status: 'RESERVED' as const };
   }
 
-  @MessageHandler(ChargePayment)
+  @Handles(ChargePayment)
   async charge({ orderId }: PayloadOf<typeof ChargePayment>) {
     if (owners.chargeInvalid) throw new DomainError('PAYMENTS.TOKEN_UNKNOWN', 'invalid', 'the provider does not know this token');
     return { orderId, status: 'DECLINED' as const, reason: 'card declined' };
   }
 
-  @MessageHandler(ReleaseStock)
+  @Handles(ReleaseStock)
   async release({ orderId }: PayloadOf<typeof ReleaseStock>) {
     owners.releaseCalls++;
     // Six times the deadline: this answer is late by construction, however loaded the machine is.

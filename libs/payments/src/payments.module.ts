@@ -15,8 +15,8 @@ import { loadPaymentsConfig, PAYMENTS_CONFIG } from './payments.config';
     { provide: PAYMENTS_CONFIG, useFactory: () => loadPaymentsConfig() },
     { provide: PAYMENT_PROVIDER, useClass: SimulatedPaymentProvider },
     PaymentRepository,
-    ChargePaymentHandler,
-    RefundPaymentHandler,
   ],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [ChargePaymentHandler, RefundPaymentHandler],
 })
 export class PaymentsModule {}

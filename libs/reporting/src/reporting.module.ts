@@ -11,12 +11,8 @@ import { REPORTING_PROJECTIONS } from './projections/reporting.projections';
 /** The reporting context: read models built only from other contexts' integration events. */
 @Module({
   imports: [PersistenceModule.forContext(reportingDatabase)],
-  providers: [
-    ...projectionProviders({ context: 'reporting', source: REPORTING_EVENT_LOG, projections: REPORTING_PROJECTIONS }),
-    RecordIntegrationEventHandler,
-    GetSalesReportHandler,
-    ListCustomerOrdersHandler,
-    ManageProjectionsHandler,
-  ],
+  providers: [...projectionProviders({ context: 'reporting', source: REPORTING_EVENT_LOG, projections: REPORTING_PROJECTIONS })],
+  // Message handlers: Nest registers their @Handles patterns from a module's controllers.
+  controllers: [RecordIntegrationEventHandler, GetSalesReportHandler, ListCustomerOrdersHandler, ManageProjectionsHandler],
 })
 export class ReportingModule {}

@@ -7,6 +7,6 @@ import { shippingDatabase } from './infrastructure/shipping.database';
 /** The shipping context: one shipment per order with a simulated carrier. */
 @Module({
   imports: [PersistenceModule.forContext(shippingDatabase)],
-  providers: [CreateShipmentHandler, CancelShipmentHandler],
+  controllers: [CreateShipmentHandler, CancelShipmentHandler],
 })
 export class ShippingModule {}

@@ -1,14 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { defineCommand, defineEvent, defineQuery, DomainError, Envelope, PayloadOf } from '@commerce/contracts';
 import { PlatformModule, RequestContext } from '@commerce/platform';
 import { z } from 'zod';
-import { MessageHandler } from '../handlers/message-handler.decorator';
+import { Handles } from '../nest/handles.decorator';
+import { MessageContext } from '../nest/message.context';
 import { MessagingModule } from '../messaging.module';
 import { InProcessTransport } from '../transport/in-process.transport';
 import { TRANSPORT } from '../transport/transport';
 import { MessageBus } from './message-bus';
-import { withEnv } from '../../../../test/support/context-harness';
+import { startTestingApp, withEnv } from '../../../../test/support/context-harness';
 
 const Add = defineQuery('test.add.v1', z.strictObject({ a: z.number().int(), b: z.number().int() }), z.object({ sum: z.number().int() }));
 const Fail = defineCommand('test.fail.v1', z.strictObject({ code: z.string() }), z.object({}));
@@ -17,40 +19,43 @@ const Lying = defineQuery('test.lying.v1', z.strictObject({}), z.object({ n: z.n
 const Orphan = defineQuery('test.orphan.v1', z.strictObject({}), z.object({}));
 const Happened = defineEvent('test.happened.v1', z.object({ n: z.number() }));
 
-@Injectable()
+@Controller()
 class TestHandlers {
   readonly seen: { handler: string; payload: unknown; envelope: Envelope }[] = [];
 
-  @MessageHandler(Add)
-  async add({ a, b }: PayloadOf<typeof Add>, envelope: Envelope) {
+  @Handles(Add)
+  async add(@Payload() { a, b }: PayloadOf<typeof Add>, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     this.seen.push({ handler: 'add', payload: { a, b }, envelope });
     return { sum: a + b };
   }
 
-  @MessageHandler(Fail)
-  async fail({ code }: PayloadOf<typeof Fail>): Promise<object> {
+  @Handles(Fail)
+  async fail({ code }: PayloadOf<typeof Fail>): Promise<never> {
     if (code === 'crash') throw new TypeError('secret internals');
     throw new DomainError(code, 'conflict', 'nope');
   }
 
-  @MessageHandler(Slow)
+  @Handles(Slow)
   async slow({ ms }: PayloadOf<typeof Slow>) {
     await new Promise((r) => setTimeout(r, ms));
     return {};
   }
 
-  @MessageHandler(Lying)
+  @Handles(Lying)
   async lying() {
     return { n: 'not a number' } as unknown as { n: number };
   }
 
-  @MessageHandler(Happened)
-  async first(payload: PayloadOf<typeof Happened>, envelope: Envelope) {
+  @Handles(Happened)
+  async first(@Payload() payload: PayloadOf<typeof Happened>, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     this.seen.push({ handler: 'first', payload, envelope });
   }
 
-  @MessageHandler(Happened)
-  async second(payload: PayloadOf<typeof Happened>, envelope: Envelope) {
+  @Handles(Happened)
+  async second(@Payload() payload: PayloadOf<typeof Happened>, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     this.seen.push({ handler: 'second', payload, envelope });
   }
 }
@@ -65,9 +70,9 @@ describe('MessageBus over the in-process transport', () => {
     const app = await withEnv({ BUS_REQUEST_TIMEOUT_MS: '200', TRANSPORT: 'in-process' }, async () => {
       const moduleRef = await Test.createTestingModule({
         imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' })],
-        providers: [TestHandlers],
+        controllers: [TestHandlers],
       }).compile();
-      return moduleRef.init();
+      return startTestingApp(moduleRef);
     });
     bus = app.get(MessageBus);
     handlers = app.get(TestHandlers);

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -6,8 +7,9 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { defineEvent, defineQuery, Envelope, PayloadOf } from '@commerce/contracts';
 import { inSpan, PlatformModule } from '@commerce/platform';
 import { z } from 'zod';
-import { withEnv } from '../../../../test/support/context-harness';
-import { MessageHandler } from '../handlers/message-handler.decorator';
+import { startTestingApp, withEnv } from '../../../../test/support/context-harness';
+import { Handles } from '../nest/handles.decorator';
+import { MessageContext } from '../nest/message.context';
 import { MessagingModule } from '../messaging.module';
 import { InProcessTransport } from '../transport/in-process.transport';
 import { TRANSPORT } from '../transport/transport';
@@ -16,25 +18,27 @@ import { MessageBus } from './message-bus';
 const Echo = defineQuery('trace.echo.v1', z.strictObject({ n: z.number() }), z.object({ traced: z.boolean() }));
 const Noted = defineEvent('trace.noted.v1', z.object({ n: z.number() }));
 
-@Injectable()
+@Controller()
 class Handlers {
   readonly envelopes: Envelope[] = [];
-  @MessageHandler(Echo)
-  async echo(_: PayloadOf<typeof Echo>, envelope: Envelope) {
+  @Handles(Echo)
+  async echo(@Payload() _: PayloadOf<typeof Echo>, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     this.envelopes.push(envelope);
     return { traced: trace.getActiveSpan()?.isRecording() ?? false };
   }
-  @MessageHandler(Noted)
-  async noted(_: PayloadOf<typeof Noted>, envelope: Envelope) {
+  @Handles(Noted)
+  async noted(@Payload() _: PayloadOf<typeof Noted>, @Ctx() ctx: MessageContext) {
+    const envelope = ctx.getEnvelope();
     this.envelopes.push(envelope);
   }
 }
 
 async function boot() {
   const app = await withEnv({ TRANSPORT: 'in-process' }, async () =>
-    (
-      await Test.createTestingModule({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' })], providers: [Handlers] }).compile()
-    ).init(),
+    startTestingApp(
+      await Test.createTestingModule({ imports: [PlatformModule.forRoot(), MessagingModule.forRoot({ service: 'test' })], controllers: [Handlers] }).compile(),
+    ),
   );
   return { app, bus: app.get(MessageBus), handlers: app.get(Handlers), transport: app.get<InProcessTransport>(TRANSPORT) };
 }

@@ -11,9 +11,9 @@ export function send<C extends MessageContract<'command' | 'query'>>(
   payload: PayloadOf<C>,
   options?: SendOptions,
 ): Promise<ResultOf<C>> {
-  // Nest's own clients know patterns as strings; ours also takes the contract and the call's deadline.
-  const pattern = client instanceof MessagingClient ? { contract, timeoutMs: options?.timeoutMs } : contract.type;
-  return lastValueFrom(client.send<ResultOf<C>>(pattern, payload), { defaultValue: undefined as ResultOf<C> });
+  // Ours answers the same call as a promise (no Observable to build and drop); Nest's own clients know patterns as strings.
+  if (client instanceof MessagingClient) return client.request(contract, payload, options);
+  return lastValueFrom(client.send<ResultOf<C>>(contract.type, payload), { defaultValue: undefined as ResultOf<C> });
 }
 
 /** Publishes an event through a Nest client; resolves once the transport has taken it. */

@@ -1,6 +1,6 @@
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
-import { DomainError, isMessageContract, MessageContract } from '@commerce/contracts';
-import { MessageBus } from '../bus/message-bus';
+import { DomainError, isMessageContract, MessageContract, PayloadOf, ResultOf } from '@commerce/contracts';
+import { MessageBus, SendOptions } from '../bus/message-bus';
 import { MessagingErrorCode } from '../bus/messaging.errors';
 import { contractsByType } from './known-contracts';
 
@@ -56,12 +56,20 @@ export class MessagingClient extends ClientProxy {
     return undefined as T;
   }
 
+  /**
+   * The call `send(client, C, payload)` makes: what `client.send(...)` does, as a promise, without
+   * the Observable around it (a caller that awaits one reply needs no stream; the edge's read path
+   * counts every allocation).
+   */
+  request<C extends MessageContract<'command' | 'query'>>(contract: C, payload: PayloadOf<C>, options?: SendOptions): Promise<ResultOf<C>> {
+    if (contract.kind === 'query') return this.bus.request(contract as MessageContract<'query'>, payload as never, options) as Promise<ResultOf<C>>;
+    if (contract.kind === 'command') return this.bus.send(contract as MessageContract<'command'>, payload as never, options) as Promise<ResultOf<C>>;
+    return Promise.reject(new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', `${contract.type} is an event: emit it`));
+  }
+
   private async call(packet: ReadPacket): Promise<unknown> {
     const { contract, timeoutMs } = this.resolve(packet.pattern);
-    const options = timeoutMs === undefined ? undefined : { timeoutMs };
-    if (contract.kind === 'query') return this.bus.request(contract as MessageContract<'query'>, packet.data as never, options);
-    if (contract.kind === 'command') return this.bus.send(contract as MessageContract<'command'>, packet.data as never, options);
-    throw new DomainError(MessagingErrorCode.INVALID_MESSAGE, 'invalid', `${contract.type} is an event: emit it`);
+    return this.request(contract as MessageContract<'command' | 'query'>, packet.data as never, timeoutMs === undefined ? undefined : { timeoutMs });
   }
 
   private resolve(pattern: unknown): CallPattern {

@@ -26,6 +26,8 @@ export interface MessagingServerOptions {
   handlers?: readonly HandlerRegistration[];
   /** The registry to fill: the messaging module's, which the request router and the gRPC controller read; a new one when omitted. */
   registry?: HandlerRegistry;
+  /** Whether `close` also closes the transport (default true); the messaging module closes it itself, after its outbox relay. */
+  closesTransport?: boolean;
 }
 
 /**
@@ -74,10 +76,10 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Stops taking deliveries, lets those in progress finish, then closes the transport. */
+  /** Stops taking deliveries, lets those in progress finish, then closes the transport (unless told not to). */
   async close(): Promise<void> {
     await this.options.transport.drain();
-    await this.options.transport.close();
+    if (this.options.closesTransport ?? true) await this.options.transport.close();
     this._status$.next('closed');
   }
 

@@ -1,13 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CommitStock, PayloadOf, ResultOf, StockCommitted } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { ReservationNotFoundError } from '../../domain/catalog.errors';
 import { InventoryRepository } from '../../infrastructure/inventory.repository';
 
 /** Turns an order's reservation into sold stock; repeating it changes nothing. */
-@Injectable()
+@Controller()
 export class CommitStockHandler {
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
@@ -15,7 +15,7 @@ export class CommitStockHandler {
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(CommitStock)
+  @Handles(CommitStock)
   handle({ orderId }: PayloadOf<typeof CommitStock>): Promise<ResultOf<typeof CommitStock>> {
     return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof CommitStock>> => {
       const found = await this.inventory.find(manager, orderId, true);

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CreateProduct, PayloadOf, ProductView } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -8,14 +8,14 @@ import { Money } from '../../domain/money.value-object';
 import { ProductRepository } from '../../infrastructure/product.repository';
 
 /** Creates a product and its opening stock in one transaction. */
-@Injectable()
+@Controller()
 export class CreateProductHandler {
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
     private readonly products: ProductRepository,
   ) {}
 
-  @MessageHandler(CreateProduct)
+  @Handles(CreateProduct)
   async handle(command: PayloadOf<typeof CreateProduct>): Promise<ProductView> {
     const { initialStock, price, ...fields } = command;
     const product = { id: randomUUID(), ...fields, price: Money.of(price.amount, price.currency) };

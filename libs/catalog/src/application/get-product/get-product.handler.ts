@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GetProduct, PayloadOf, ProductView } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { ProductNotFoundError } from '../../domain/catalog.errors';
 import { ProductRepository } from '../../infrastructure/product.repository';
 
 /** Answers one product by id. */
-@Injectable()
+@Controller()
 export class GetProductHandler {
   constructor(private readonly products: ProductRepository) {}
 
-  @MessageHandler(GetProduct)
+  @Handles(GetProduct)
   async handle({ id }: PayloadOf<typeof GetProduct>): Promise<ProductView> {
     const product = await this.products.findById(id);
     if (!product) throw new ProductNotFoundError(id);

@@ -1,14 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GetProducts, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { ProductRepository } from '../../infrastructure/product.repository';
 
 /** Answers several products by id in one round trip (for composed reads). */
-@Injectable()
+@Controller()
 export class GetProductsHandler {
   constructor(private readonly products: ProductRepository) {}
 
-  @MessageHandler(GetProducts)
+  @Handles(GetProducts)
   async handle({ ids }: PayloadOf<typeof GetProducts>): Promise<ResultOf<typeof GetProducts>> {
     return { items: await this.products.findByIds(ids) };
   }

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { PayloadOf, ReleaseStock, ResultOf, StockReleased } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { InventoryRepository } from '../../infrastructure/inventory.repository';
@@ -9,7 +9,7 @@ import { InventoryRepository } from '../../infrastructure/inventory.repository';
  * Gives an order's stock back. Idempotent; a release that arrives before its reserve leaves a
  * RELEASED marker, so the late reserve cannot hold stock for a cancelled order.
  */
-@Injectable()
+@Controller()
 export class ReleaseStockHandler {
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
@@ -17,7 +17,7 @@ export class ReleaseStockHandler {
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(ReleaseStock)
+  @Handles(ReleaseStock)
   handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
     return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof ReleaseStock>> => {
       if (await this.inventory.claim(manager, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };

@@ -1,13 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { PayloadOf, ReserveStock, ResultOf, StockReservationFailed, StockReserved } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { mergeLines, planReservation } from '../../domain/reservation.entity';
 import { InventoryRepository } from '../../infrastructure/inventory.repository';
 
 /** Reserves every line of an order or none; a repeated order id returns the first outcome. */
-@Injectable()
+@Controller()
 export class ReserveStockHandler {
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
@@ -15,7 +15,7 @@ export class ReserveStockHandler {
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(ReserveStock)
+  @Handles(ReserveStock)
   handle({ orderId, lines }: PayloadOf<typeof ReserveStock>): Promise<ResultOf<typeof ReserveStock>> {
     return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof ReserveStock>> => {
       // The claim row serialises duplicates of one order: a second attempt waits, then sees the first outcome.

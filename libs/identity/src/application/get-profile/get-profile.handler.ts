@@ -1,22 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GetProfile, PayloadOf, Profile, UpdateProfile } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { UserNotFoundError } from '../../domain/identity.errors';
 import { UserRepository } from '../../infrastructure/user.repository';
 
 /** Answers and changes a user's profile and preferences. */
-@Injectable()
+@Controller()
 export class ProfileHandler {
   constructor(private readonly users: UserRepository) {}
 
-  @MessageHandler(GetProfile)
+  @Handles(GetProfile)
   async get({ userId }: PayloadOf<typeof GetProfile>): Promise<Profile> {
     const user = await this.users.byId(userId);
     if (!user) throw new UserNotFoundError(userId);
     return user;
   }
 
-  @MessageHandler(UpdateProfile)
+  @Handles(UpdateProfile)
   async update({ userId, ...changes }: PayloadOf<typeof UpdateProfile>): Promise<Profile> {
     const user = await this.users.update(userId, changes);
     if (!user) throw new UserNotFoundError(userId);

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { LogIn, PayloadOf, Session } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -12,7 +12,7 @@ import { TokenIssuer } from '../../infrastructure/token-issuer';
 import { UserRepository } from '../../infrastructure/user.repository';
 
 /** Starts a session. An unknown email still pays for a full hash check, so both failures look and take alike. */
-@Injectable()
+@Controller()
 export class LogInHandler {
   constructor(
     @InjectDataSource('identity') private readonly dataSource: DataSource,
@@ -23,7 +23,7 @@ export class LogInHandler {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
-  @MessageHandler(LogIn)
+  @Handles(LogIn)
   async handle({ email, password }: PayloadOf<typeof LogIn>): Promise<Session> {
     const user = await this.users.byEmail(email);
     if (!(await this.hasher.verify(password, user?.passwordHash)) || !user) throw new InvalidCredentialsError();

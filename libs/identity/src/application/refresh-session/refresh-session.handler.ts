@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { PayloadOf, RefreshSession, Session } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { InvalidRefreshTokenError, UserNotFoundError } from '../../domain/identity.errors';
@@ -10,7 +10,7 @@ import { TokenIssuer } from '../../infrastructure/token-issuer';
 import { UserRepository } from '../../infrastructure/user.repository';
 
 /** Rotates a refresh token. Presenting a token that was already used revokes its whole family. */
-@Injectable()
+@Controller()
 export class RefreshSessionHandler {
   private readonly logger = new Logger(RefreshSessionHandler.name);
 
@@ -22,7 +22,7 @@ export class RefreshSessionHandler {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
-  @MessageHandler(RefreshSession)
+  @Handles(RefreshSession)
   async handle({ refreshToken }: PayloadOf<typeof RefreshSession>): Promise<Session> {
     const outcome = await this.dataSource.transaction(async (m) => {
       const row = await this.tokens.lock(m, TokenIssuer.hashOf(refreshToken));

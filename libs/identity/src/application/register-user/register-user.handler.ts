@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { PayloadOf, Profile, RegisterUser, UserRegistered } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import isCommonPassword from 'fxa-common-password-list';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { PasswordHasher } from '../../infrastructure/password-hasher';
 import { UserRepository } from '../../infrastructure/user.repository';
 
 /** Creates a customer account with a hashed password and announces it. */
-@Injectable()
+@Controller()
 export class RegisterUserHandler {
   constructor(
     @InjectDataSource('identity') private readonly dataSource: DataSource,
@@ -20,7 +20,7 @@ export class RegisterUserHandler {
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(RegisterUser)
+  @Handles(RegisterUser)
   async handle({ email, password, name }: PayloadOf<typeof RegisterUser>): Promise<Profile> {
     const problems = passwordProblems(password, email, (p) => isCommonPassword.test(p));
     if (problems.length) throw new WeakPasswordError(problems);

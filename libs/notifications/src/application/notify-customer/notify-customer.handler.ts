@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, OrderRejected, PayloadOf, PaymentRefunded } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { Notification, NotificationKind, renderNotification } from '../../domain/notification-template';
@@ -11,7 +11,7 @@ import { NOTIFICATION_CHANNELS, NotificationChannel } from '../../infrastructure
  * own. Each (kind, order, channel) is sent once: the inbox absorbs redeliveries and a unique key
  * absorbs the same fact arriving through two messages.
  */
-@Injectable()
+@Controller()
 export class NotifyCustomerHandler {
   constructor(
     @InjectDataSource('notifications') private readonly dataSource: DataSource,
@@ -19,22 +19,22 @@ export class NotifyCustomerHandler {
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannel[],
   ) {}
 
-  @MessageHandler(OrderConfirmed)
+  @Handles(OrderConfirmed)
   onConfirmed(e: PayloadOf<typeof OrderConfirmed>): Promise<void> {
     return this.notify('order-confirmed', e.orderId, e.email, { total: e.total });
   }
 
-  @MessageHandler(OrderRejected)
+  @Handles(OrderRejected)
   onRejected(e: PayloadOf<typeof OrderRejected>): Promise<void> {
     return this.notify('order-rejected', e.orderId, e.email, { reason: e.reason });
   }
 
-  @MessageHandler(OrderCancelled)
+  @Handles(OrderCancelled)
   onCancelled(e: PayloadOf<typeof OrderCancelled>): Promise<void> {
     return this.notify('order-cancelled', e.orderId, e.email, {});
   }
 
-  @MessageHandler(PaymentRefunded)
+  @Handles(PaymentRefunded)
   async onRefunded(e: PayloadOf<typeof PaymentRefunded>): Promise<void> {
     if (e.email) await this.notify('payment-refunded', e.orderId, e.email, { total: e.amount });
   }

@@ -1,19 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CancelOrder, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { OrderNotFoundError } from '../../domain/ordering.errors';
 import { OrderStore } from '../../infrastructure/order-store.repository';
 import { OrderFlow } from '../order-flow/order-flow';
 
 /** Cancels an order that has not shipped; the flow then compensates what was done. */
-@Injectable()
+@Controller()
 export class CancelOrderHandler {
   constructor(
     private readonly store: OrderStore,
     private readonly flow: OrderFlow,
   ) {}
 
-  @MessageHandler(CancelOrder)
+  @Handles(CancelOrder)
   async handle({ orderId }: PayloadOf<typeof CancelOrder>): Promise<ResultOf<typeof CancelOrder>> {
     if (!(await this.store.view(orderId))) throw new OrderNotFoundError(orderId);
     const order = await this.flow.record(orderId, (o) => o.requestCancellation());

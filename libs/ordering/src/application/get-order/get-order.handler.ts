@@ -1,17 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GetOrder, OrderView, PayloadOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { OrderNotFoundError } from '../../domain/ordering.errors';
 import { OrderStore } from '../../infrastructure/order-store.repository';
 
 const HIDDEN = new Set(['paymentToken']);
 
 /** Answers an order with its history (the events of its stream, payment token left out). */
-@Injectable()
+@Controller()
 export class GetOrderHandler {
   constructor(private readonly store: OrderStore) {}
 
-  @MessageHandler(GetOrder)
+  @Handles(GetOrder)
   async handle({ orderId }: PayloadOf<typeof GetOrder>): Promise<OrderView> {
     const [view, loaded] = await Promise.all([this.store.view(orderId), this.store.load(orderId)]);
     if (!view || !loaded) throw new OrderNotFoundError(orderId);

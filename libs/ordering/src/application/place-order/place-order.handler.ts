@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { Envelope, GetProducts, OrderPlaced, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
-import { MessageBus, MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { GetProducts, OrderPlaced, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
+import { Handles, MessageBus, MessageContext, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -14,7 +15,7 @@ import { ORDERING_CONFIG, OrderingConfig } from '../../ordering.config';
 import { OrderAdvanced } from '../order-flow/order-advanced.event';
 
 /** Places an order at the catalog's current prices and starts the order flow. */
-@Injectable()
+@Controller()
 export class PlaceOrderHandler {
   constructor(
     @InjectDataSource('ordering') private readonly dataSource: DataSource,
@@ -26,11 +27,11 @@ export class PlaceOrderHandler {
     @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {}
 
-  @MessageHandler(PlaceOrder)
-  async handle(command: PayloadOf<typeof PlaceOrder>, envelope: Envelope): Promise<ResultOf<typeof PlaceOrder>> {
+  @Handles(PlaceOrder)
+  async handle(@Payload() command: PayloadOf<typeof PlaceOrder>, @Ctx() ctx: MessageContext): Promise<ResultOf<typeof PlaceOrder>> {
     const { idempotencyKey, ...request } = command;
     // Without a client key, the command's own id still makes a redelivery find the order it created.
-    const key = idempotencyKey ? `${request.customerId}:${idempotencyKey}` : `message:${envelope.id}`;
+    const key = idempotencyKey ? `${request.customerId}:${idempotencyKey}` : `message:${ctx.getEnvelope().id}`;
     const hash = IdempotencyKeyRepository.hash(request);
     // A retried or redelivered placement is answered from what was recorded, before any call that could fail.
     const known = await this.keys.find(this.dataSource.manager, key, hash);

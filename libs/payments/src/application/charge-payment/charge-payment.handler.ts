@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { ChargePayment, PayloadOf, PaymentCaptured, PaymentFailed, ResultOf } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
@@ -13,7 +13,7 @@ type Result = ResultOf<typeof ChargePayment>;
  * Charges an order at most once: the order id claims the payment row and is the provider's
  * idempotency key; a repeat returns the recorded answer, a PENDING one is safely re-driven.
  */
-@Injectable()
+@Controller()
 export class ChargePaymentHandler {
   private readonly logger = new Logger(ChargePaymentHandler.name);
 
@@ -25,7 +25,7 @@ export class ChargePaymentHandler {
     @Inject(PAYMENTS_CONFIG) private readonly config: PaymentsConfig,
   ) {}
 
-  @MessageHandler(ChargePayment)
+  @Handles(ChargePayment)
   async handle({ orderId, amount, paymentToken, email }: PayloadOf<typeof ChargePayment>): Promise<Result> {
     const recorded = await this.dataSource.transaction(async (m) => {
       await this.payments.claim(m, orderId, 'PENDING', { amount, token: paymentToken, email });

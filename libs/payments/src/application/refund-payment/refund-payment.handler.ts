@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { PayloadOf, PaymentRefunded, RefundPayment, ResultOf } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { PAYMENT_PROVIDER, PaymentProvider, providerKeys, providerRetry } from '../../infrastructure/payment-provider.port';
@@ -11,7 +11,7 @@ import { PaymentRepository } from '../../infrastructure/payment.repository';
  * Gives an order's money back once. Before any charge it leaves a VOIDED marker, so a charge
  * that arrives late is refused; during a charge it voids it, and the charge gives the money back.
  */
-@Injectable()
+@Controller()
 export class RefundPaymentHandler {
   constructor(
     @InjectDataSource('payments') private readonly dataSource: DataSource,
@@ -21,7 +21,7 @@ export class RefundPaymentHandler {
     @Inject(PAYMENTS_CONFIG) private readonly config: PaymentsConfig,
   ) {}
 
-  @MessageHandler(RefundPayment)
+  @Handles(RefundPayment)
   async handle({ orderId }: PayloadOf<typeof RefundPayment>): Promise<ResultOf<typeof RefundPayment>> {
     const decision = await this.dataSource.transaction(async (m) => {
       if (await this.payments.claim(m, orderId, 'VOIDED')) return 'nothing' as const;

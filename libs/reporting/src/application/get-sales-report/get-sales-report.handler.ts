@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GetSalesReport, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 
 /** Answers sales per product per day from the live version of the sales projection. */
-@Injectable()
+@Controller()
 export class GetSalesReportHandler {
   constructor(@InjectDataSource('reporting') private readonly dataSource: DataSource) {}
 
-  @MessageHandler(GetSalesReport)
+  @Handles(GetSalesReport)
   async handle({ from, to }: PayloadOf<typeof GetSalesReport>): Promise<ResultOf<typeof GetSalesReport>> {
     const rows = (await this.dataSource.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, product_id AS "productId", currency, units::int AS units, revenue::float8 AS revenue, refunds::float8 AS refunds

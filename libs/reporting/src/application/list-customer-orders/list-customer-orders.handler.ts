@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ListCustomerOrders, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 
@@ -15,11 +15,11 @@ interface Row {
 }
 
 /** Answers one customer's orders from the reporting read model, never from ordering. */
-@Injectable()
+@Controller()
 export class ListCustomerOrdersHandler {
   constructor(@InjectDataSource('reporting') private readonly dataSource: DataSource) {}
 
-  @MessageHandler(ListCustomerOrders)
+  @Handles(ListCustomerOrders)
   async handle({ customerId, limit, offset }: PayloadOf<typeof ListCustomerOrders>): Promise<ResultOf<typeof ListCustomerOrders>> {
     const rows = (await this.dataSource.query(
       `SELECT order_id, status, total_amount, currency, tracking_number, updated_at, count(*) OVER ()::int AS total

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DomainError, GetProjectionStatus, PayloadOf, RebuildProjection, ResultOf, RetryProjection } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { ProjectionLoop, ProjectionRunner, UnknownProjectionError } from '@commerce/projections';
 
 function known<T>(work: () => Promise<T>): Promise<T> {
@@ -11,26 +11,26 @@ function known<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Admin operations on the reporting projections: status and lag, rebuild, resume after a failure. */
-@Injectable()
+@Controller()
 export class ManageProjectionsHandler {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly loop: ProjectionLoop,
   ) {}
 
-  @MessageHandler(GetProjectionStatus)
+  @Handles(GetProjectionStatus)
   async status(): Promise<ResultOf<typeof GetProjectionStatus>> {
     return { projections: await this.runner.status() };
   }
 
-  @MessageHandler(RebuildProjection)
+  @Handles(RebuildProjection)
   async rebuild({ name }: PayloadOf<typeof RebuildProjection>): Promise<ResultOf<typeof RebuildProjection>> {
     const version = await known(() => this.runner.rebuild(name));
     this.loop.kick();
     return { name, version };
   }
 
-  @MessageHandler(RetryProjection)
+  @Handles(RetryProjection)
   async retry({ name }: PayloadOf<typeof RetryProjection>): Promise<ResultOf<typeof RetryProjection>> {
     const resumed = await known(() => this.runner.retry(name));
     this.loop.kick();

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import {
   Envelope,
   OrderCancelled,
@@ -12,7 +13,7 @@ import {
   StockReleased,
   StockReserved,
 } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, MessageContext, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { ProjectionLoop } from '@commerce/projections';
 import { DataSource } from 'typeorm';
@@ -21,7 +22,7 @@ import { DataSource } from 'typeorm';
  * Keeps every integration event reporting reads in its own log, once (inbox and message id), so
  * that projections read in commit order and a rebuild can replay history that the bus no longer has.
  */
-@Injectable()
+@Controller()
 export class RecordIntegrationEventHandler {
   constructor(
     @InjectDataSource('reporting') private readonly dataSource: DataSource,
@@ -29,54 +30,54 @@ export class RecordIntegrationEventHandler {
     private readonly loop: ProjectionLoop,
   ) {}
 
-  @MessageHandler(OrderPlaced)
-  onOrderPlaced(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(OrderPlaced)
+  onOrderPlaced(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(OrderConfirmed)
-  onOrderConfirmed(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(OrderConfirmed)
+  onOrderConfirmed(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(OrderRejected)
-  onOrderRejected(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(OrderRejected)
+  onOrderRejected(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(OrderCancelled)
-  onOrderCancelled(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(OrderCancelled)
+  onOrderCancelled(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(PaymentCaptured)
-  onPaymentCaptured(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(PaymentCaptured)
+  onPaymentCaptured(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(PaymentRefunded)
-  onPaymentRefunded(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(PaymentRefunded)
+  onPaymentRefunded(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(ShipmentCreated)
-  onShipmentCreated(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(ShipmentCreated)
+  onShipmentCreated(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(StockReserved)
-  onStockReserved(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(StockReserved)
+  onStockReserved(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(StockCommitted)
-  onStockCommitted(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(StockCommitted)
+  onStockCommitted(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
-  @MessageHandler(StockReleased)
-  onStockReleased(_: unknown, envelope: Envelope): Promise<void> {
-    return this.record(envelope);
+  @Handles(StockReleased)
+  onStockReleased(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
+    return this.record(ctx.getEnvelope());
   }
 
   private async record(envelope: Envelope): Promise<void> {

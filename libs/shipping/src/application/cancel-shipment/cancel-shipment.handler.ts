@@ -1,15 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CancelShipment, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageHandler } from '@commerce/messaging';
+import { Handles } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 
 /** Cancels an order's shipment; before creation it leaves a CANCELLED marker that refuses a late one. */
-@Injectable()
+@Controller()
 export class CancelShipmentHandler {
   constructor(@InjectDataSource('shipping') private readonly dataSource: DataSource) {}
 
-  @MessageHandler(CancelShipment)
+  @Handles(CancelShipment)
   handle({ orderId }: PayloadOf<typeof CancelShipment>): Promise<ResultOf<typeof CancelShipment>> {
     return this.dataSource.transaction(async (m) => {
       await m.query(`INSERT INTO shipping.shipment (order_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT DO NOTHING`, [orderId]);

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { CreateShipment, PayloadOf, ResultOf, ShipmentCreated, ShipmentFailed } from '@commerce/contracts';
-import { MessageHandler, UnitOfWork } from '@commerce/messaging';
+import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -9,14 +9,14 @@ import { carrierRefusal } from '../../domain/carrier-rules';
 type Result = ResultOf<typeof CreateShipment>;
 
 /** Books one shipment per order with the (simulated) carrier; a repeat returns the first answer. */
-@Injectable()
+@Controller()
 export class CreateShipmentHandler {
   constructor(
     @InjectDataSource('shipping') private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
   ) {}
 
-  @MessageHandler(CreateShipment)
+  @Handles(CreateShipment)
   handle({ orderId, address }: PayloadOf<typeof CreateShipment>): Promise<Result> {
     return this.uow.transaction(this.dataSource, async (m, emit): Promise<Result> => {
       const claimed = (await m.query(
