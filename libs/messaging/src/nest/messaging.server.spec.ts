@@ -224,6 +224,29 @@ describe('MessagingServer with bare Nest patterns', () => {
     }
   });
 
+  it("runs a handler between Nest's processing hooks when they are set, and still answers typed errors", async () => {
+    const transport = new InProcessTransport('hooked', [10]);
+    const moduleRef = await Test.createTestingModule({ controllers: [TestController], providers: [CorrelationGuard, TrailInterceptor] }).compile();
+    const server = new MessagingServer({ transport });
+    const hooks: string[] = [];
+    server.setOnProcessingStartHook((_transport, context, done) => {
+      hooks.push(`start:${(context as MessageContext).getHandlerName()}`);
+      return done();
+    });
+    server.setOnProcessingEndHook((_transport, context) => hooks.push(`end:${(context as MessageContext).getHandlerName()}`));
+    const app = moduleRef.createNestMicroservice({ strategy: server });
+    await app.listen();
+    try {
+      const answer = JSON.parse(await transport.request(Greet.type, rawEnvelope(Greet.type, 'query', { name: 'Hu' }), 1000));
+      expect(answer).toEqual({ ok: true, result: { greeting: 'Hello, Hu!' } });
+      const refused = JSON.parse(await transport.request(Refuse.type, rawEnvelope(Refuse.type, 'query', { code: 'TEST.NO' }), 1000));
+      expect(refused).toMatchObject({ ok: false, error: { code: 'TEST.NO', kind: 'conflict' } });
+      expect(hooks).toEqual(['start:TestController.greet', 'end:TestController.greet', 'start:TestController.refuse', 'end:TestController.refuse']);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('refuses to start with a pattern no contract has', async () => {
     const app = await boot(UnknownPatternController, new InProcessTransport('unknown', [10]));
     await expect(app.listen()).rejects.toThrow('No message contract has the type "test.nobody-knows.v1"');

@@ -120,13 +120,31 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
     };
   }
 
-  /** Runs Nest's handler (guards, interceptors, pipes, the method, filters) between Nest's processing hooks. */
+  /** Whether someone set Nest's processing hooks (`setOnProcessingStartHook` / `…EndHook`); without them a delivery skips their wrapping. */
+  private hooked = false;
+
+  override setOnProcessingStartHook(...args: Parameters<Server['setOnProcessingStartHook']>): void {
+    this.hooked = true;
+    super.setOnProcessingStartHook(...args);
+  }
+
+  override setOnProcessingEndHook(...args: Parameters<Server['setOnProcessingEndHook']>): void {
+    this.hooked = true;
+    super.setOnProcessingEndHook(...args);
+  }
+
+  /** Runs Nest's handler (guards, interceptors, pipes, the method, filters), between Nest's processing hooks when any are set. */
   private invoke(handler: MessageHandler, context: MessageContext, payload: unknown): Promise<unknown> {
+    // Every message takes this path: one continuation, not a promise per wrapping layer.
+    // A failure arrives as a rejection or, past Nest's exception filters, as a stream that errors.
+    if (!this.hooked)
+      return handler(payload, context)
+        .then(lastValue)
+        .catch((error: unknown) => Promise.reject(typedError(error)));
     return new Promise((resolve, reject) => {
       this.runWithProcessingHooks(context, async (end) => {
         try {
-          const result: unknown = await handler(payload, context);
-          resolve(isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result);
+          resolve(await lastValue(await handler(payload, context)));
         } catch (error) {
           reject(typedError(error));
         } finally {
@@ -135,6 +153,11 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
       });
     });
   }
+}
+
+/** A handler's answer: its value, or the last value of the stream it returned. */
+function lastValue(result: unknown): unknown {
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
 }
 
 /** A failure as the dispatch path knows it: the wire form DomainErrorFilter made becomes a DomainError again. */
