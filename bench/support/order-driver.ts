@@ -21,7 +21,6 @@ export async function withDatabase<T>(work: (url: string) => Promise<T>): Promis
   }
 }
 
-
 /** A customer, a product with plenty of stock, and the body of a one-line order for it. */
 export async function prepare(base: string): Promise<{ customer: Record<string, string>; body: string }> {
   const admin = await authHeader(base, BENCH_AUTH.ADMIN_EMAIL, BENCH_AUTH.ADMIN_PASSWORD);
@@ -81,7 +80,7 @@ export async function settle(pg: Client, ids: string[]): Promise<{ confirmed: nu
   return { confirmed: latencies.length, latencies };
 }
 
-export const percentile = (sorted: number[], q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
+export const percentile = (sorted: number[], q: number) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN;
 /** The next transaction id of the whole cluster: writing transactions take one, read-only ones none. */
 export const nextXid = async (pg: Client) => Number((await pg.query(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`)).rows[0].x);
-

@@ -93,7 +93,11 @@ export class InMemoryOrderFlow {
           contract.schema.parse(payload);
           emitted.push(contract.type);
         }),
-      outboxRow: (contract: MessageContract, payload: unknown) => ({ id: 'row', type: contract.type, envelope: JSON.stringify(contract.schema.parse(payload)) }),
+      outboxRow: (contract: MessageContract, payload: unknown) => ({
+        id: 'row',
+        type: contract.type,
+        envelope: JSON.stringify(contract.schema.parse(payload)),
+      }),
       written: () => undefined,
     };
     const settings: OrderingConfig = {

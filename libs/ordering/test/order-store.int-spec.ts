@@ -69,20 +69,28 @@ describe('order event store on real Postgres', () => {
 
   const count = async (sql: string, params: unknown[]) => Number((await harness.dataSource('ordering').query(sql, params))[0].n);
   const outboxRow = (orderId: string) =>
-    harness.get(UnitOfWork).outboxRow(OrderConfirmed, { orderId, customerId: 'c1', email: 'c1@example.com', total: { amount: 100, currency: 'EUR' }, lines: [] });
+    harness
+      .get(UnitOfWork)
+      .outboxRow(OrderConfirmed, { orderId, customerId: 'c1', email: 'c1@example.com', total: { amount: 100, currency: 'EUR' }, lines: [] });
 
   it('writes a change with its projection, timer and outbox rows, and refuses one staged on a stale version without writing any of it', async () => {
     const id = randomUUID();
     await append(new Order(id), [placed]);
     const stale = (await store.load(id))!.order;
     const first = store.change(stale);
-    store.stage(first, [{ type: 'StepStarted', data: { step: 'reserve-stock' } }, { type: 'StockReserved', data: {} }]);
+    store.stage(first, [
+      { type: 'StepStarted', data: { step: 'reserve-stock' } },
+      { type: 'StockReserved', data: {} },
+    ]);
     await store.commit(first);
     expect(await store.view(id)).toMatchObject({ status: 'STOCK_RESERVED', version: 3 });
     expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = $1`, [id])).toBe(1);
 
     const second = store.change(stale);
-    store.stage(second, [{ type: 'CancellationRequested', data: {} }, { type: 'OrderCancelled', data: {} }]);
+    store.stage(second, [
+      { type: 'CancellationRequested', data: {} },
+      { type: 'OrderCancelled', data: {} },
+    ]);
     second.outbox.push(outboxRow(id));
     await expect(store.commit(second)).rejects.toMatchObject({ code: 'ORDERING.CONCURRENT_APPEND' });
     expect((await store.load(id))!.events.map((e) => e.type)).toEqual(['OrderPlaced', 'StepStarted', 'StockReserved']);
@@ -90,7 +98,10 @@ describe('order event store on real Postgres', () => {
     expect(await count(`SELECT count(*) AS n FROM ordering.outbox WHERE id = $1`, [second.outbox[0].id])).toBe(0);
 
     const final = store.change((await store.load(id))!.order);
-    store.stage(final, [{ type: 'CancellationRequested', data: {} }, { type: 'OrderCancelled', data: {} }]);
+    store.stage(final, [
+      { type: 'CancellationRequested', data: {} },
+      { type: 'OrderCancelled', data: {} },
+    ]);
     final.outbox.push(outboxRow(id));
     await store.commit(final);
     expect(await store.view(id)).toMatchObject({ status: 'CANCELLED', version: 5 });

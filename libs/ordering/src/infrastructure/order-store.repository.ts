@@ -229,7 +229,7 @@ export class OrderStore {
         // One change per order in a statement: a second one for the same order waits for the next.
         const ids = new Set<string>();
         const batch: Queued[] = [];
-        for (let i = 0; i < this.queue.length && batch.length < GROUP; ) {
+        for (let i = 0; i < this.queue.length && batch.length < GROUP;) {
           const id = this.queue[i].change.order.id;
           if (ids.has(id)) {
             i++;
@@ -252,7 +252,8 @@ export class OrderStore {
       this.written(batch.filter((q) => written.has(q.change.order.id)).map((q) => q.change));
       for (const q of batch) q.done(written.has(q.change.order.id) ? undefined : new ConcurrentAppendError(q.change.order.id, q.change.base + 1));
     } catch (error) {
-      if (batch.length === 1) return batch[0].done(isUniqueViolation(error) ? new ConcurrentAppendError(batch[0].change.order.id, batch[0].change.base + 1) : error);
+      if (batch.length === 1)
+        return batch[0].done(isUniqueViolation(error) ? new ConcurrentAppendError(batch[0].change.order.id, batch[0].change.base + 1) : error);
       for (const q of batch) await this.writeGroup([q]);
     }
   }

@@ -52,10 +52,9 @@ export class PaymentRepository {
   }
 
   async find(manager: EntityManager, orderId: string, forUpdate = false): Promise<{ payment: Payment; row: PaymentRow }> {
-    const [row] = (await manager.query(
-      `SELECT ${COLUMNS} FROM payments.payment WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-      [orderId],
-    )) as PaymentRow[];
+    const [row] = (await manager.query(`SELECT ${COLUMNS} FROM payments.payment WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
+      orderId,
+    ])) as PaymentRow[];
     return { payment: new Payment(orderId, row.status), row };
   }
 

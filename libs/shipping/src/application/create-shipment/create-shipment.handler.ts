@@ -25,7 +25,9 @@ export class CreateShipmentHandler {
     // The carrier's answer is decided before writing, so the claim, the shipment and its event are one statement.
     const refusal = carrierRefusal(address);
     const trackingNumber = refusal ? null : `TRK${randomBytes(6).toString('hex').toUpperCase()}`;
-    const event = refusal ? this.uow.outboxRow(ShipmentFailed, { orderId, reason: refusal }) : this.uow.outboxRow(ShipmentCreated, { orderId, trackingNumber: trackingNumber! });
+    const event = refusal
+      ? this.uow.outboxRow(ShipmentFailed, { orderId, reason: refusal })
+      : this.uow.outboxRow(ShipmentCreated, { orderId, trackingNumber: trackingNumber! });
     const [claimed] = (await this.dataSource.query(
       `WITH claim AS (
          INSERT INTO shipping.shipment (order_id, status, address, tracking_number, reason) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING order_id
