@@ -9,29 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { cpuMeter } from './support/cpu-usage';
 import { startOtlpStandIn } from './support/otlp-stand-in';
-import { authHeader, BENCH_AUTH, startApp, stop } from './support/processes';
+import { nextXid, percentile, placeOne, prepare, settle, withDatabase } from './support/order-driver';
+import { startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
+/** BENCH_TOPOLOGIES / BENCH_TRACING pick some of the runs (comma-separated), default all: monolith,split and off,on. */
+const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? 'monolith,split').split(',').map((t) => t.trim());
+const TRACING = (process.env.BENCH_TRACING ?? 'off,on').split(',').map((t) => t.trim());
 const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
-const TERMINAL = `'CONFIRMED', 'REJECTED', 'CANCELLED', 'COMPENSATION_FAILED'`;
-
-async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const name = `commerce_bench_orders_${Date.now()}_${randomBytes(2).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  try {
-    return await work(Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 async function commitRate(url: string): Promise<string> {
   const pool = new Pool({ connectionString: url, max: 8 });
@@ -56,69 +45,6 @@ interface Target {
   url: string;
   pids: number[];
 }
-
-/** A customer, a product with plenty of stock, and the body of a one-line order for it. */
-async function prepare(base: string): Promise<{ customer: Record<string, string>; body: string }> {
-  const admin = await authHeader(base, BENCH_AUTH.ADMIN_EMAIL, BENCH_AUTH.ADMIN_PASSWORD);
-  const customerEmail = `bench-${randomBytes(4).toString('hex')}@example.com`;
-  const customerPassword = `bench-${randomBytes(12).toString('hex')}`;
-  await fetch(`${base}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: customerEmail, password: customerPassword, name: 'Bench' }),
-  });
-  const customer = await authHeader(base, customerEmail, customerPassword);
-  const created = await fetch(`${base}/api/products`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...admin },
-    body: JSON.stringify({
-      sku: `BENCH-${randomBytes(3).toString('hex')}`,
-      name: 'Bench',
-      category: 'bench',
-      price: { amount: 990, currency: 'EUR' },
-      initialStock: 1_000_000,
-    }),
-  });
-  const productId = ((await created.json()) as { id: string }).id;
-  const body = JSON.stringify({
-    lines: [{ productId, quantity: 1 }],
-    shippingAddress: { name: 'B', line1: 'Main 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-    paymentToken: 'tok_visa',
-    email: 'bench@example.com',
-  });
-  return { customer, body };
-}
-
-/** Places one order; resolves with its id (or undefined when the placement was refused). */
-async function placeOne(base: string, customer: Record<string, string>, body: string): Promise<string | undefined> {
-  const res = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...customer }, body });
-  return res.status === 202 ? ((await res.json()) as { orderId: string }).orderId : undefined;
-}
-
-/** Waits (bounded) until every order has ended; returns how many were confirmed and their POST -> CONFIRMED latencies. */
-async function settle(pg: Client, ids: string[]): Promise<{ confirmed: number; latencies: number[] }> {
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    const [{ open }] = (
-      await pg.query(`SELECT count(*)::int AS open FROM ordering.order_view WHERE id = ANY($1::uuid[]) AND status NOT IN (${TERMINAL})`, [ids])
-    ).rows;
-    if (open === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const latencies = (
-    await pg.query(
-      `SELECT EXTRACT(EPOCH FROM c.recorded_at - p.recorded_at) * 1000 AS ms
-       FROM ordering.order_event p JOIN ordering.order_event c ON c.order_id = p.order_id AND c.type = 'OrderConfirmed'
-       WHERE p.type = 'OrderPlaced' AND p.order_id = ANY($1::uuid[]) ORDER BY ms`,
-      [ids],
-    )
-  ).rows.map((r: { ms: string }) => Number(r.ms));
-  return { confirmed: latencies.length, latencies };
-}
-
-const percentile = (sorted: number[], q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
-/** The next transaction id of the whole cluster: writing transactions take one, read-only ones none. */
-const nextXid = async (pg: Client) => Number((await pg.query(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`)).rows[0].x);
 
 /**
  * Closed loop to saturation (CONCURRENCY clients, each placing its next order when the last was
@@ -225,16 +151,21 @@ async function main(): Promise<void> {
   rows.push(['raw Postgres commit rate', await withDatabase(commitRate)]);
   const collector = await startOtlpStandIn();
   try {
-    for (const [name, run] of [
-      ['monolith, in process', monolith],
-      ['split over RabbitMQ', split],
+    for (const [topology, name, run] of [
+      ['monolith', 'monolith, in process', monolith],
+      ['split', 'split over RabbitMQ', split],
     ] as const) {
-      process.stderr.write(`driving orders: ${name}, tracing off\n`);
-      rows.push(...(await run(`${name}, tracing off`, {})));
-      process.stderr.write(`driving orders: ${name}, tracing on\n`);
-      const before = collector.spans();
-      rows.push(...(await run(`${name}, tracing on`, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url })));
-      rows.push([`${name}, tracing on: spans exported`, `${collector.spans() - before} (every request sampled)`]);
+      if (!TOPOLOGIES.includes(topology)) continue;
+      if (TRACING.includes('off')) {
+        process.stderr.write(`driving orders: ${name}, tracing off\n`);
+        rows.push(...(await run(`${name}, tracing off`, {})));
+      }
+      if (TRACING.includes('on')) {
+        process.stderr.write(`driving orders: ${name}, tracing on\n`);
+        const before = collector.spans();
+        rows.push(...(await run(`${name}, tracing on`, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url })));
+        rows.push([`${name}, tracing on: spans exported`, `${collector.spans() - before} (every request sampled)`]);
+      }
     }
   } finally {
     await collector.close();

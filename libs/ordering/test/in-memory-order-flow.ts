@@ -10,7 +10,7 @@ import { OrderFlowSaga } from '../src/application/order-flow/order-flow.saga';
 import { OrderEvent, RecordedEvent } from '../src/domain/order-events';
 import { Order, Wake } from '../src/domain/order.entity';
 import { ConcurrentAppendError } from '../src/domain/ordering.errors';
-import { OrderStore } from '../src/infrastructure/order-store.repository';
+import { OrderChange, OrderStore } from '../src/infrastructure/order-store.repository';
 import { ORDERING_CONFIG, OrderingConfig } from '../src/ordering.config';
 
 /** How a stand-in owner answers one call: a reply, an error, or no answer before the caller's timeout. */
@@ -21,8 +21,23 @@ type Owner = (payload: Record<string, unknown>, call: number) => Answer;
 class MemoryOrderStore {
   readonly streams = new Map<string, RecordedEvent[]>();
   readonly timers = new Map<string, Wake>();
+  /** Staging touches no database: the real store's. */
+  readonly change = OrderStore.prototype.change;
+  readonly stage = OrderStore.prototype.stage;
 
-  constructor(private readonly settings: OrderingConfig) {}
+  constructor(
+    private readonly settings: OrderingConfig,
+    private readonly emitted: string[],
+  ) {}
+
+  /** Writes a staged change if its order's stream is still at the change's base version. */
+  async commit(change: OrderChange): Promise<void> {
+    const stream = this.streams.get(change.order.id) ?? [];
+    if (stream.length !== change.base) throw new ConcurrentAppendError(change.order.id, change.base + 1);
+    this.streams.set(change.order.id, [...stream, ...change.events]);
+    await this.schedule(undefined, change.order);
+    this.emitted.push(...change.outbox.map((m) => m.type));
+  }
 
   async schedule(_manager: unknown, order: Order): Promise<void> {
     const wake = order.wakeAt(new Date(), this.settings);
@@ -55,17 +70,19 @@ class MemoryOrderStore {
  */
 export class InMemoryOrderFlow {
   readonly calls: { type: string; payload: Record<string, unknown> }[] = [];
-  readonly emitted: string[] = [];
   private readonly owners = new Map<string, Owner>();
 
   private constructor(
     readonly flow: OrderFlow,
     readonly store: MemoryOrderStore,
+    /** The integration events the flow wrote to its outbox, by type. */
+    readonly emitted: string[],
     private readonly close: () => Promise<void>,
   ) {}
 
   static async start(config: Partial<OrderingConfig> = {}): Promise<InMemoryOrderFlow> {
     const harness: { current?: InMemoryOrderFlow } = {};
+    const emitted: string[] = [];
     const bus = {
       send: (contract: MessageContract, payload: unknown, options?: { timeoutMs?: number }) =>
         harness.current!.send(contract, payload, options?.timeoutMs ?? 1000),
@@ -74,8 +91,14 @@ export class InMemoryOrderFlow {
       transaction: (_ds: unknown, work: (manager: unknown, emit: (c: MessageContract, p: unknown) => Promise<void>) => Promise<unknown>) =>
         work({ query: async () => [] }, async (contract, payload) => {
           contract.schema.parse(payload);
-          harness.current!.emitted.push(contract.type);
+          emitted.push(contract.type);
         }),
+      outboxRow: (contract: MessageContract, payload: unknown) => ({
+        id: 'row',
+        type: contract.type,
+        envelope: JSON.stringify(contract.schema.parse(payload)),
+      }),
+      written: () => undefined,
     };
     const settings: OrderingConfig = {
       ORDER_STEP_TIMEOUT_MS: 2000,
@@ -85,7 +108,7 @@ export class InMemoryOrderFlow {
       ORDER_RETRY_BACKOFF_MS: 100,
       ...config,
     };
-    const store = new MemoryOrderStore(settings);
+    const store = new MemoryOrderStore(settings, emitted);
     const module = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
@@ -104,7 +127,7 @@ export class InMemoryOrderFlow {
     // Compiling installs Nest's default logger again; these tests provoke errors on purpose.
     module.useLogger(false);
     await module.init();
-    harness.current = new InMemoryOrderFlow(module.get(OrderFlow), store, () => module.close());
+    harness.current = new InMemoryOrderFlow(module.get(OrderFlow), store, emitted, () => module.close());
     return harness.current;
   }
 

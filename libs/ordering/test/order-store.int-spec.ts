@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { OrderConfirmed } from '@commerce/contracts';
+import { UnitOfWork } from '@commerce/messaging';
 import { OrderingModule } from '@commerce/ordering';
 import { bootContexts, ContextHarness } from '../../../test/support/context-harness';
 import { createScratchDatabase, ScratchDatabase } from '../../../test/support/postgres';
@@ -63,5 +65,81 @@ describe('order event store on real Postgres', () => {
     await harness.dataSource('ordering').query(`UPDATE ordering.order_view SET status = 'PLACED', version = 0 WHERE id = $1`, [id]);
     expect(await store.rebuildProjections()).toBeGreaterThanOrEqual(1);
     expect(await store.view(id)).toEqual(before);
+  });
+
+  const count = async (sql: string, params: unknown[]) => Number((await harness.dataSource('ordering').query(sql, params))[0].n);
+  const outboxRow = (orderId: string) =>
+    harness
+      .get(UnitOfWork)
+      .outboxRow(OrderConfirmed, { orderId, customerId: 'c1', email: 'c1@example.com', total: { amount: 100, currency: 'EUR' }, lines: [] });
+
+  it('writes a change with its projection, timer and outbox rows, and refuses one staged on a stale version without writing any of it', async () => {
+    const id = randomUUID();
+    await append(new Order(id), [placed]);
+    const stale = (await store.load(id))!.order;
+    const first = store.change(stale);
+    store.stage(first, [
+      { type: 'StepStarted', data: { step: 'reserve-stock' } },
+      { type: 'StockReserved', data: {} },
+    ]);
+    await store.commit(first);
+    expect(await store.view(id)).toMatchObject({ status: 'STOCK_RESERVED', version: 3 });
+    expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = $1`, [id])).toBe(1);
+
+    const second = store.change(stale);
+    store.stage(second, [
+      { type: 'CancellationRequested', data: {} },
+      { type: 'OrderCancelled', data: {} },
+    ]);
+    second.outbox.push(outboxRow(id));
+    await expect(store.commit(second)).rejects.toMatchObject({ code: 'ORDERING.CONCURRENT_APPEND' });
+    expect((await store.load(id))!.events.map((e) => e.type)).toEqual(['OrderPlaced', 'StepStarted', 'StockReserved']);
+    expect(await store.view(id)).toMatchObject({ status: 'STOCK_RESERVED', version: 3 });
+    expect(await count(`SELECT count(*) AS n FROM ordering.outbox WHERE id = $1`, [second.outbox[0].id])).toBe(0);
+
+    const final = store.change((await store.load(id))!.order);
+    store.stage(final, [
+      { type: 'CancellationRequested', data: {} },
+      { type: 'OrderCancelled', data: {} },
+    ]);
+    final.outbox.push(outboxRow(id));
+    await store.commit(final);
+    expect(await store.view(id)).toMatchObject({ status: 'CANCELLED', version: 5 });
+    expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = $1`, [id])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM ordering.outbox WHERE id = $1`, [final.outbox[0].id])).toBe(1);
+  });
+
+  it('commits changes of concurrent orders together: those arriving while a statement is in flight share the next transaction', async () => {
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    for (const id of ids) await append(new Order(id), [placed]);
+    const orders = await Promise.all(ids.map(async (id) => (await store.load(id))!.order));
+    const changes = orders.map((o) => store.change(o));
+    for (const c of changes) store.stage(c, [{ type: 'StepStarted', data: { step: 'reserve-stock' } }]);
+    // A change of an order already in the group waits for the next statement, against the version the first one wrote.
+    const again = store.change(orders[0]);
+    store.stage(again, [{ type: 'CancellationRequested', data: {} }]);
+    const results = await Promise.allSettled([...changes.map((c) => store.commit(c)), store.commit(again)]);
+    expect(results.slice(0, 12).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[12]).toMatchObject({ status: 'rejected', reason: { code: 'ORDERING.CONCURRENT_APPEND' } });
+    const transactions = await count(`SELECT count(DISTINCT tx) AS n FROM ordering.order_event WHERE order_id = ANY($1::uuid[]) AND version = 2`, [ids]);
+    expect(transactions).toBeLessThanOrEqual(2);
+    for (const id of ids) expect(await store.view(id)).toMatchObject({ version: 2 });
+  });
+
+  it('places an order only with a new idempotency key: a taken key writes nothing', async () => {
+    const key = { key: `k-${randomUUID()}`, hash: 'h' };
+    const first = store.change(new Order(randomUUID()));
+    store.stage(first, [placed, { type: 'StepStarted', data: { step: 'reserve-stock' } }]);
+    expect(await store.place(first, key)).toBe(true);
+    expect(await store.view(first.order.id)).toMatchObject({ status: 'PLACED', version: 2 });
+    expect((await store.load(first.order.id))!.order.current?.step).toBe('reserve-stock');
+
+    const second = store.change(new Order(randomUUID()));
+    store.stage(second, [placed]);
+    second.outbox.push(outboxRow(second.order.id));
+    expect(await store.place(second, key)).toBe(false);
+    expect(await store.load(second.order.id)).toBeUndefined();
+    expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = $1`, [second.order.id])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM ordering.outbox WHERE id = $1`, [second.outbox[0].id])).toBe(0);
   });
 });

@@ -9,6 +9,13 @@ import { schemaOf } from './schema-of';
 /** Records an event in the outbox of the current transaction. */
 export type Emit = <C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>) => Promise<void>;
 
+/** An event as its outbox row, for a caller that writes state and outbox in one statement of its own. */
+export interface OutboxRow {
+  id: string;
+  type: string;
+  envelope: string;
+}
+
 /**
  * One local transaction for state and messages. Events emitted inside it are written to the
  * context's outbox and shipped after commit; when it runs inside an event handler, the message id
@@ -26,18 +33,25 @@ export class UnitOfWork {
     let emitted = 0;
     const result = await dataSource.transaction(async (manager) => {
       const emit: Emit = async (contract, payload) => {
-        const envelope = this.bus.envelope(contract, payload);
-        await manager.query(`INSERT INTO ${schemaOf(dataSource)}.outbox (id, type, envelope) VALUES ($1, $2, $3)`, [
-          envelope.id,
-          envelope.type,
-          JSON.stringify(envelope),
-        ]);
+        const row = this.outboxRow(contract, payload);
+        await manager.query(`INSERT INTO ${schemaOf(dataSource)}.outbox (id, type, envelope) VALUES ($1, $2, $3)`, [row.id, row.type, row.envelope]);
         emitted++;
       };
       return work(manager, emit);
     });
     if (emitted > 0) this.relay.kick(dataSource);
     return result;
+  }
+
+  /** The outbox row of an event (validated and enveloped as `emit` does); the caller writes it with its state, then calls `written`. */
+  outboxRow<C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>): OutboxRow {
+    const envelope = this.bus.envelope(contract, payload);
+    return { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope) };
+  }
+
+  /** Ships outbox rows the caller wrote with its own statement, once that committed. */
+  written(dataSource: DataSource): void {
+    this.relay.kick(dataSource);
   }
 
   /**

@@ -66,6 +66,11 @@ export class Order {
     return order;
   }
 
+  /** A copy to stage new events on, so this one stays as recorded if they are refused. */
+  clone(): Order {
+    return Object.assign(new Order(this.id), structuredClone({ ...this }));
+  }
+
   get terminal(): boolean {
     return TERMINAL_STATUSES.includes(this.status);
   }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { IdempotencyKeyReusedError } from '../domain/ordering.errors';
 
-/** Remembers which order an Idempotency-Key created, and for which request body. */
+/** Remembers which order an Idempotency-Key created, and for which request body (claimed by `OrderStore.place`). */
 @Injectable()
 export class IdempotencyKeyRepository {
   /** A stable hash of the request (key order does not matter). */
@@ -21,16 +21,6 @@ export class IdempotencyKeyRepository {
     return createHash('sha256')
       .update(JSON.stringify(canonical(request)))
       .digest('hex');
-  }
-
-  /** Claims the key for a new order; returns the existing order id when the same request was seen. */
-  async claim(manager: EntityManager, key: string, requestHash: string, orderId: string): Promise<{ orderId: string; created: boolean }> {
-    const inserted = (await manager.query(
-      `INSERT INTO ordering.idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING order_id`,
-      [key, requestHash, orderId],
-    )) as unknown[];
-    if (inserted.length === 1) return { orderId, created: true };
-    return (await this.find(manager, key, requestHash))!;
   }
 
   /** The order the key already created, if any; another request under the same key is refused. */

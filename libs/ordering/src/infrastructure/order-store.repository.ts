@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderStatus, OrderView } from '@commerce/contracts';
+import { OutboxRow, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OrderEvent, RecordedEvent } from '../domain/order-events';
@@ -31,6 +32,29 @@ interface ViewRow {
   updated_at: Date;
 }
 
+/** Orders written by one group-commit statement at most. */
+const GROUP = 64;
+
+/**
+ * Events staged on an order (already applied to `order`, which is a working copy) and the outbox
+ * rows that go with them, written together by `OrderStore.commit`.
+ */
+export interface OrderChange {
+  order: Order;
+  /** The version the events follow: the change is refused if the stream moved past it. */
+  base: number;
+  events: RecordedEvent[];
+  outbox: OutboxRow[];
+  /** What each event did to the step in progress, observed once the change is written. */
+  observed: [Order['current'], RecordedEvent, Order['current']][];
+}
+
+/** A change waiting for the next group-commit statement. */
+interface Queued {
+  change: OrderChange;
+  done: (error?: unknown) => void;
+}
+
 const VIEW_COLUMNS = 'id, customer_id, email, status, lines, total_amount, currency, shipping_address, reason, version, created_at, updated_at';
 
 function toView(row: ViewRow): OrderView {
@@ -49,19 +73,116 @@ function toView(row: ViewRow): OrderView {
   };
 }
 
+const isUniqueViolation = (error: unknown) => error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+
+/** Events as the columns of an unnest: version, type, data, recorded_at. */
+const eventColumns = (events: RecordedEvent[]) => [
+  events.map((e) => e.version),
+  events.map((e) => e.type),
+  events.map((e) => JSON.stringify(e.data)),
+  events.map((e) => e.recordedAt),
+];
+
+/** Outbox rows as the columns of an unnest: id, type, envelope. */
+const outboxColumns = (rows: OutboxRow[]) => [rows.map((m) => m.id), rows.map((m) => m.type), rows.map((m) => m.envelope)];
+
 /**
  * The order event store: an append-only stream per order with optimistic concurrency on the
  * version (the primary key), and the order_view projection updated in the same transaction.
  */
 @Injectable()
 export class OrderStore {
+  private readonly queue: Queued[] = [];
+  private flushing = false;
+
   constructor(
     @InjectDataSource('ordering') private readonly dataSource: DataSource,
     private readonly metrics: OrderMetrics,
     private readonly timers: OrderTimerRepository,
+    private readonly uow: UnitOfWork,
     @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {
     metrics.observeStatuses(() => this.countAll());
+  }
+
+  /** A change of `order` to stage events on: a working copy, so `order` stays as recorded if the change is refused. */
+  change(order: Order): OrderChange {
+    return { order: order.clone(), base: order.version, events: [], outbox: [], observed: [] };
+  }
+
+  /** Gives events their place in the order's stream (version, time) and applies them to the change's order. */
+  stage(change: OrderChange, events: OrderEvent[]): void {
+    for (const event of events) {
+      const recorded = { ...event, version: change.order.version + 1, recordedAt: new Date().toISOString() } as RecordedEvent;
+      const before = change.order.current;
+      change.order.apply(recorded);
+      change.events.push(recorded);
+      change.observed.push([before, recorded, change.order.current]);
+    }
+  }
+
+  /**
+   * Writes a change (its events, the projection, the timer and the outbox rows) atomically. Changes
+   * of concurrent orders are committed together: the first goes out at once, those that arrive
+   * while a statement is in flight go in the next one (group commit). Each order's version is
+   * compared and set on its projection row in the same statement; a stream that moved on makes
+   * this throw ConcurrentAppendError and writes nothing of that change.
+   */
+  commit(change: OrderChange): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ change, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /**
+   * Places an order: claims its idempotency key and, only if the key was new, writes its first
+   * events, its projection, its timer and its outbox rows, all in one statement. Returns whether it
+   * was created (false: the key was already taken).
+   */
+  async place(change: OrderChange, key: { key: string; hash: string }): Promise<boolean> {
+    const o = change.order;
+    const wake = o.wakeAt(new Date(), this.config)!;
+    const rows = (await this.dataSource.query(
+      `WITH claim AS (
+         INSERT INTO ordering.idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING order_id
+       ), ev AS (
+         INSERT INTO ordering.order_event (order_id, version, type, data, recorded_at)
+         SELECT c.order_id, e.version, e.type, e.data::jsonb, e.recorded_at
+         FROM claim c, unnest($4::int[], $5::text[], $6::text[], $7::timestamptz[]) AS e(version, type, data, recorded_at)
+       ), projection AS (
+         INSERT INTO ordering.order_view (${VIEW_COLUMNS})
+         SELECT c.order_id, $8, $9, $10, $11::jsonb, $12, $13, $14::jsonb, $15, $16, $17, $18 FROM claim c
+       ), due AS (
+         INSERT INTO ordering.order_timer (order_id, due_at, reason) SELECT c.order_id, $19, $20 FROM claim c
+       ), outbox AS (
+         INSERT INTO ordering.outbox (id, type, envelope) SELECT m.id, m.type, m.envelope FROM claim c, unnest($21::uuid[], $22::text[], $23::text[]) AS m(id, type, envelope)
+       )
+       SELECT order_id FROM claim`,
+      [
+        key.key,
+        key.hash,
+        o.id,
+        ...eventColumns(change.events),
+        o.customerId,
+        o.email,
+        o.status,
+        JSON.stringify(o.lines),
+        o.total.amount,
+        o.total.currency,
+        JSON.stringify(o.shippingAddress),
+        o.reason ?? null,
+        o.version,
+        o.createdAt,
+        o.updatedAt,
+        wake.at,
+        wake.reason,
+        ...outboxColumns(change.outbox),
+      ],
+    )) as unknown[];
+    if (rows.length === 0) return false;
+    this.written([change]);
+    return true;
   }
 
   /** Sets the order's durable timer from its state, in the caller's transaction (after its appends). */
@@ -94,11 +215,106 @@ export class OrderStore {
         order.apply(recorded);
         this.metrics.applied(before, recorded, order.current);
       } catch (error) {
-        if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') throw new ConcurrentAppendError(order.id, version);
+        if (isUniqueViolation(error)) throw new ConcurrentAppendError(order.id, version);
         throw error;
       }
     }
     await this.project(manager, order);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        // One change per order in a statement: a second one for the same order waits for the next.
+        const ids = new Set<string>();
+        const batch: Queued[] = [];
+        for (let i = 0; i < this.queue.length && batch.length < GROUP;) {
+          const id = this.queue[i].change.order.id;
+          if (ids.has(id)) {
+            i++;
+          } else {
+            batch.push(...this.queue.splice(i, 1));
+            ids.add(id);
+          }
+        }
+        await this.writeGroup(batch);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Writes a group; if the statement fails for another reason than a moved stream, each change is tried alone, so one cannot fail the others. */
+  private async writeGroup(batch: Queued[]): Promise<void> {
+    try {
+      const written = await this.write(batch.map((q) => q.change));
+      this.written(batch.filter((q) => written.has(q.change.order.id)).map((q) => q.change));
+      for (const q of batch) q.done(written.has(q.change.order.id) ? undefined : new ConcurrentAppendError(q.change.order.id, q.change.base + 1));
+    } catch (error) {
+      if (batch.length === 1)
+        return batch[0].done(isUniqueViolation(error) ? new ConcurrentAppendError(batch[0].change.order.id, batch[0].change.base + 1) : error);
+      for (const q of batch) await this.writeGroup([q]);
+    }
+  }
+
+  /**
+   * One statement for changes of several orders: a projection row whose version is still the
+   * change's base takes the new version (compare-and-set, the stream's lock), and only the orders
+   * that won it get their events, timer and outbox rows. Returns the ids of those orders.
+   */
+  private async write(changes: OrderChange[]): Promise<Set<string>> {
+    const now = new Date();
+    const wakes = changes.map((c) => c.order.wakeAt(now, this.config));
+    const events = changes.flatMap((c) => c.events.map((e) => ({ id: c.order.id, e })));
+    const outbox = changes.flatMap((c) => c.outbox.map((m) => ({ id: c.order.id, m })));
+    const rows = (await this.dataSource.query(
+      `WITH o AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+           AS o(id, base, version, status, reason, updated_at, due_at, due_reason)
+       ), cas AS (
+         UPDATE ordering.order_view v SET status = o.status, reason = o.reason, version = o.version, updated_at = o.updated_at
+         FROM o WHERE v.id = o.id AND v.version = o.base
+         RETURNING v.id
+       ), ev AS (
+         INSERT INTO ordering.order_event (order_id, version, type, data, recorded_at)
+         SELECT e.order_id, e.version, e.type, e.data::jsonb, e.recorded_at
+         FROM unnest($9::uuid[], $10::int[], $11::text[], $12::text[], $13::timestamptz[]) AS e(order_id, version, type, data, recorded_at)
+         WHERE e.order_id IN (SELECT id FROM cas)
+       ), due AS (
+         INSERT INTO ordering.order_timer (order_id, due_at, reason)
+         SELECT o.id, o.due_at, o.due_reason FROM o WHERE o.due_at IS NOT NULL AND o.id IN (SELECT id FROM cas)
+         ON CONFLICT (order_id) DO UPDATE SET due_at = EXCLUDED.due_at, reason = EXCLUDED.reason
+       ), done AS (
+         DELETE FROM ordering.order_timer t USING o WHERE t.order_id = o.id AND o.due_at IS NULL AND o.id IN (SELECT id FROM cas)
+       ), outbox AS (
+         INSERT INTO ordering.outbox (id, type, envelope)
+         SELECT m.id, m.type, m.envelope FROM unnest($14::uuid[], $15::text[], $16::text[], $17::uuid[]) AS m(id, type, envelope, order_id)
+         WHERE m.order_id IN (SELECT id FROM cas)
+       )
+       SELECT id FROM cas`,
+      [
+        changes.map((c) => c.order.id),
+        changes.map((c) => c.base),
+        changes.map((c) => c.order.version),
+        changes.map((c) => c.order.status),
+        changes.map((c) => c.order.reason ?? null),
+        changes.map((c) => c.order.updatedAt),
+        wakes.map((w) => w?.at ?? null),
+        wakes.map((w) => w?.reason ?? null),
+        events.map((x) => x.id),
+        ...eventColumns(events.map((x) => x.e)),
+        ...outboxColumns(outbox.map((x) => x.m)),
+        outbox.map((x) => x.id),
+      ],
+    )) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** After a change was written: its step durations are observed and its outbox rows shipped. */
+  private written(changes: OrderChange[]): void {
+    for (const change of changes) for (const [before, event, after] of change.observed) this.metrics.applied(before, event, after);
+    if (changes.some((c) => c.outbox.length > 0)) this.uow.written(this.dataSource);
   }
 
   async view(orderId: string): Promise<OrderView | undefined> {

@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { DomainError, OrderCancelled, OrderConfirmed, OrderRejected } from '@commerce/contracts';
-import { Emit, MessageBus, UnitOfWork } from '@commerce/messaging';
-import { InjectDataSource } from '@commerce/platform';
-import { DataSource } from 'typeorm';
+import { MessageBus, OutboxRow, UnitOfWork } from '@commerce/messaging';
 import { Compensation, OrderFlowDefinition as flow, Step, StepReply } from '../../domain/order-flow.definition';
 import { OrderEvent, StepFailure } from '../../domain/order-events';
 import { Order } from '../../domain/order.entity';
-import { ConcurrentAppendError } from '../../domain/ordering.errors';
-import { OrderStore } from '../../infrastructure/order-store.repository';
+import { ConcurrentAppendError, OrderNotFoundError } from '../../domain/ordering.errors';
+import { OrderChange, OrderStore } from '../../infrastructure/order-store.repository';
 import { ORDERING_CONFIG, OrderingConfig } from '../../ordering.config';
 import { OrderAdvanced } from './order-advanced.event';
 
@@ -19,6 +17,9 @@ interface Running {
   /** The order as last recorded during the work. */
   recorded?: Order;
 }
+
+/** Folded orders kept between steps at most; the oldest is forgotten first (it is loaded again if needed). */
+const KEPT_ORDERS = 10_000;
 
 /** The failure a call's error stands for; an error without a kind (a bug) is an error answer. */
 function failureOf(step: Step | Compensation, error: unknown): StepFailure {
@@ -33,14 +34,19 @@ function failureOf(step: Step | Compensation, error: unknown): StepFailure {
  * outcome its reply maps to, or the failure by kind (retried later, timed out or parked). After a
  * crash the order is resumed from its events: the same command is sent again, which the owner
  * answers without a second effect.
+ *
+ * The folded order is kept in memory between steps: a step reads it from there and its outcome is
+ * written as one version-checked statement (`OrderStore.commit`); only a refused write (the stream
+ * moved on elsewhere) or a timer's wake-up loads the order from its events again.
  */
 @Injectable()
 export class OrderFlow {
   private readonly logger = new Logger(OrderFlow.name);
   private readonly running = new Map<string, Running>();
+  /** The orders as this process last recorded or read them; a write against a stale one is refused and reloads it. */
+  private readonly orders = new Map<string, Order>();
 
   constructor(
-    @InjectDataSource('ordering') private readonly dataSource: DataSource,
     private readonly store: OrderStore,
     private readonly uow: UnitOfWork,
     private readonly bus: MessageBus,
@@ -112,31 +118,49 @@ export class OrderFlow {
   }
 
   /**
-   * Appends what `decide` returns in one transaction with the integration events it implies,
-   * retrying on a concurrent append; the order's next action is announced once it is free.
+   * Appends what `decide` returns, the follow-up it implies and the integration events, in one
+   * version-checked write; on a concurrent append the order is loaded again and `decide` asked
+   * again. The order's next action is announced once it is free.
    */
   async record(orderId: string, decide: (order: Order) => OrderEvent[]): Promise<Order> {
     for (let attempt = 1; ; attempt++) {
+      const order = await this.read(orderId, attempt > 1);
+      if (!order) throw new OrderNotFoundError(orderId);
+      const events = decide(order);
+      if (events.length === 0) return order;
+      const change = this.store.change(order);
+      this.store.stage(change, events);
+      const follow = this.followUp(change.order, events);
+      this.store.stage(change, follow);
+      change.outbox.push(...this.announce(change.order, [...events, ...follow]));
       try {
-        const order = await this.uow.transaction(this.dataSource, async (manager, emit) => {
-          await manager.query(`SELECT 1 FROM ordering.order_view WHERE id = $1 FOR UPDATE`, [orderId]);
-          const { order: loaded } = (await this.store.load(orderId, manager))!;
-          const events = decide(loaded);
-          if (events.length === 0) return loaded;
-          await this.store.append(manager, loaded, events);
-          const follow = this.followUp(loaded, events);
-          if (follow.length) await this.store.append(manager, loaded, follow);
-          await this.store.schedule(manager, loaded);
-          await this.announce(loaded, [...events, ...follow], emit);
-          return loaded;
-        });
-        const running = this.running.get(orderId);
-        if (running) running.recorded = order;
-        return order;
+        await this.store.commit(change);
       } catch (error) {
+        this.orders.delete(orderId);
         if (!(error instanceof ConcurrentAppendError) || attempt >= 5) throw error;
+        continue;
       }
+      this.keep(change.order);
+      const running = this.running.get(orderId);
+      if (running) running.recorded = change.order;
+      return change.order;
     }
+  }
+
+  /** A new order's first events, staged for `OrderStore.place`: its placement and the start of its first step. */
+  placement(orderId: string, placed: OrderEvent): OrderChange {
+    const change = this.store.change(new Order(orderId));
+    this.store.stage(change, [placed]);
+    this.store.stage(change, this.followUp(change.order, [placed]));
+    return change;
+  }
+
+  /** Keeps an order this process recorded elsewhere (a placement), so its first step need not load it. */
+  keep(order: Order): void {
+    this.orders.delete(order.id);
+    if (order.terminal) return;
+    this.orders.set(order.id, order);
+    if (this.orders.size > KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
   }
 
   /** Announces an order's next action (after a change made outside a step, like a cancellation, or when a timer is due). */
@@ -146,8 +170,9 @@ export class OrderFlow {
       running.again = true;
       return;
     }
-    const loaded = await this.store.load(orderId);
-    if (loaded && !loaded.order.terminal) this.eventBus.publish(new OrderAdvanced(orderId, loaded.order.nextAction()));
+    // Called when the order may have changed elsewhere (a timer, a cancellation): read it afresh.
+    const order = await this.read(orderId, true);
+    if (order && !order.terminal) this.eventBus.publish(new OrderAdvanced(orderId, order.nextAction()));
   }
 
   /**
@@ -198,17 +223,29 @@ export class OrderFlow {
   }
 
   private async current(orderId: string, expected: string): Promise<Order | undefined> {
-    const loaded = await this.store.load(orderId);
-    return loaded && loaded.order.nextAction() === expected ? loaded.order : undefined;
+    const order = await this.read(orderId);
+    return order && order.nextAction() === expected ? order : undefined;
   }
 
-  private async announce(order: Order, events: OrderEvent[], emit: Emit): Promise<void> {
+  /** The order as kept in memory, or loaded from its events (always when `fresh`). */
+  private async read(orderId: string, fresh = false): Promise<Order | undefined> {
+    const kept = fresh ? undefined : this.orders.get(orderId);
+    if (kept) return kept;
+    const loaded = await this.store.load(orderId);
+    if (loaded) this.keep(loaded.order);
+    else this.orders.delete(orderId);
+    return loaded?.order;
+  }
+
+  /** The integration events that recorded events imply, as outbox rows of the same write. */
+  private announce(order: Order, events: OrderEvent[]): OutboxRow[] {
     const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice }));
     const ref = { orderId: order.id, customerId: order.customerId, email: order.email, total: order.total, lines };
-    for (const event of events) {
-      if (event.type === 'OrderConfirmed') await emit(OrderConfirmed, ref);
-      if (event.type === 'OrderRejected') await emit(OrderRejected, { ...ref, reason: event.data.reason });
-      if (event.type === 'OrderCancelled') await emit(OrderCancelled, ref);
-    }
+    return events.flatMap((event) => {
+      if (event.type === 'OrderConfirmed') return [this.uow.outboxRow(OrderConfirmed, ref)];
+      if (event.type === 'OrderRejected') return [this.uow.outboxRow(OrderRejected, { ...ref, reason: event.data.reason })];
+      if (event.type === 'OrderCancelled') return [this.uow.outboxRow(OrderCancelled, ref)];
+      return [];
+    });
   }
 }

@@ -7,12 +7,12 @@ import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { OrderLine } from '../../domain/order-events';
-import { Order } from '../../domain/order.entity';
 import { MixedCurrencyError, UnknownProductError } from '../../domain/ordering.errors';
 import { IdempotencyKeyRepository } from '../../infrastructure/idempotency-key.repository';
 import { OrderStore } from '../../infrastructure/order-store.repository';
 import { ORDERING_CONFIG, OrderingConfig } from '../../ordering.config';
 import { OrderAdvanced } from '../order-flow/order-advanced.event';
+import { OrderFlow } from '../order-flow/order-flow';
 
 /** Places an order at the catalog's current prices and starts the order flow. */
 @Controller()
@@ -24,6 +24,7 @@ export class PlaceOrderHandler {
     private readonly uow: UnitOfWork,
     private readonly bus: MessageBus,
     private readonly eventBus: EventBus,
+    private readonly flow: OrderFlow,
     @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {}
 
@@ -38,28 +39,24 @@ export class PlaceOrderHandler {
     if (known) return this.answer(known);
     const lines = await this.price(request.lines);
     const total = { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency: lines[0].unitPrice.currency };
-    const result = await this.uow.transaction(this.dataSource, async (manager, emit) => {
-      const claim = await this.keys.claim(manager, key, hash, randomUUID());
-      if (!claim.created) return claim;
-      const { customerId, email, shippingAddress, paymentToken } = request;
-      // The trace id lets the operator's page link an order to its trace.
-      const traceId = recordingTraceId();
-      const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
-      const order = new Order(claim.orderId);
-      await this.store.append(manager, order, [{ type: 'OrderPlaced', data: placed }]);
-      // Its timer resumes the flow if this process dies before the flow starts.
-      await this.store.schedule(manager, order);
-      // Announced with the order, in its transaction: readers elsewhere see it before it ends.
-      const announced = lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
-      await emit(OrderPlaced, { orderId: claim.orderId, customerId, email, total, lines: announced, placedAt: new Date().toISOString() });
-      return claim;
-    });
-    if (result.created && idempotencyKey && idempotencyKey === this.config.ORDERING_CRASH_AFTER_STORE_KEY) process.kill(process.pid, 'SIGKILL');
-    if (result.created) this.eventBus.publish(new OrderAdvanced(result.orderId, 'reserve-stock'));
-    return this.answer(result);
+    const { customerId, email, shippingAddress, paymentToken } = request;
+    // The trace id lets the operator's page link an order to its trace.
+    const traceId = recordingTraceId();
+    const placed = { customerId, email, lines, total, shippingAddress, paymentToken, ...(traceId ? { traceId } : {}) };
+    const orderId = randomUUID();
+    // The order, the start of its first step, its timer (which resumes the flow if this process
+    // dies now) and its announcement are written with the key's claim, in one statement.
+    const change = this.flow.placement(orderId, { type: 'OrderPlaced', data: placed });
+    const announced = lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
+    change.outbox.push(this.uow.outboxRow(OrderPlaced, { orderId, customerId, email, total, lines: announced, placedAt: new Date().toISOString() }));
+    if (!(await this.store.place(change, { key, hash }))) return this.answer((await this.keys.find(this.dataSource.manager, key, hash))!);
+    if (idempotencyKey && idempotencyKey === this.config.ORDERING_CRASH_AFTER_STORE_KEY) process.kill(process.pid, 'SIGKILL');
+    this.flow.keep(change.order);
+    this.eventBus.publish(new OrderAdvanced(orderId, change.order.nextAction()));
+    return { orderId, status: change.order.status, created: true };
   }
 
-  private async answer(result: { orderId: string; created: boolean }): Promise<ResultOf<typeof PlaceOrder>> {
+  private async answer(result: { orderId: string; created: false }): Promise<ResultOf<typeof PlaceOrder>> {
     const view = await this.store.view(result.orderId);
     return { orderId: result.orderId, status: view!.status, created: result.created };
   }

@@ -27,10 +27,7 @@ export class ChargePaymentHandler {
 
   @Handles(ChargePayment)
   async handle({ orderId, amount, paymentToken, email }: PayloadOf<typeof ChargePayment>): Promise<Result> {
-    const recorded = await this.dataSource.transaction(async (m) => {
-      await this.payments.claim(m, orderId, 'PENDING', { amount, token: paymentToken, email });
-      return this.payments.find(m, orderId);
-    });
+    const recorded = await this.payments.claimOrFind(this.dataSource.manager, orderId, 'PENDING', { amount, token: paymentToken, email });
     if (recorded.payment.charge() === 'answer-recorded') {
       // A voided payment may still hold money from a charge whose give-back failed: check again.
       if (recorded.row.status === 'VOIDED') await this.giveBack(orderId);
@@ -47,14 +44,12 @@ export class ChargePaymentHandler {
     );
 
     const settled = await this.uow.transaction(this.dataSource, async (m, emit) => {
-      const { payment } = await this.payments.find(m, orderId, true);
+      const { payment, row } = await this.payments.find(m, orderId, true);
       const next = payment.settle(outcome.captured);
-      if (next.status !== payment.status) {
-        await this.payments.setStatus(m, orderId, next.status, outcome.captured ? undefined : outcome.reason);
-        if (next.status === 'CAPTURED') await emit(PaymentCaptured, { orderId, amount });
-        if (next.status === 'DECLINED') await emit(PaymentFailed, { orderId, reason: outcome.captured ? 'declined' : outcome.reason });
-      }
-      return { next, row: (await this.payments.find(m, orderId)).row };
+      if (next.status === payment.status) return { next, row };
+      if (next.status === 'CAPTURED') await emit(PaymentCaptured, { orderId, amount });
+      if (next.status === 'DECLINED') await emit(PaymentFailed, { orderId, reason: outcome.captured ? 'declined' : outcome.reason });
+      return { next, row: await this.payments.setStatus(m, orderId, next.status, outcome.captured ? undefined : outcome.reason) };
     });
     if (settled.next.giveBack) {
       // The payment was voided while the provider was charging: the money goes straight back.

@@ -18,34 +18,40 @@ export class CreateShipmentHandler {
 
   @Handles(CreateShipment)
   handle({ orderId, address }: PayloadOf<typeof CreateShipment>): Promise<Result> {
-    return this.uow.transaction(this.dataSource, async (m, emit): Promise<Result> => {
-      const claimed = (await m.query(
-        `INSERT INTO shipping.shipment (order_id, status, address) VALUES ($1, 'PENDING', $2) ON CONFLICT DO NOTHING RETURNING order_id`,
-        [orderId, JSON.stringify(address)],
-      )) as unknown[];
-      if (claimed.length === 0) {
-        const [row] = (await m.query(`SELECT status, tracking_number, reason FROM shipping.shipment WHERE order_id = $1`, [orderId])) as {
-          status: Result['status'];
-          tracking_number: string | null;
-          reason: string | null;
-        }[];
-        return {
-          orderId,
-          status: row.status,
-          ...(row.tracking_number ? { trackingNumber: row.tracking_number } : {}),
-          ...(row.reason ? { reason: row.reason } : {}),
-        };
-      }
-      const refusal = carrierRefusal(address);
-      if (refusal) {
-        await m.query(`UPDATE shipping.shipment SET status = 'REJECTED', reason = $2, updated_at = now() WHERE order_id = $1`, [orderId, refusal]);
-        await emit(ShipmentFailed, { orderId, reason: refusal });
-        return { orderId, status: 'REJECTED', reason: refusal };
-      }
-      const trackingNumber = `TRK${randomBytes(6).toString('hex').toUpperCase()}`;
-      await m.query(`UPDATE shipping.shipment SET status = 'CREATED', tracking_number = $2, updated_at = now() WHERE order_id = $1`, [orderId, trackingNumber]);
-      await emit(ShipmentCreated, { orderId, trackingNumber });
-      return { orderId, status: 'CREATED', trackingNumber };
-    });
+    return this.create(orderId, address);
+  }
+
+  private async create(orderId: string, address: PayloadOf<typeof CreateShipment>['address']): Promise<Result> {
+    // The carrier's answer is decided before writing, so the claim, the shipment and its event are one statement.
+    const refusal = carrierRefusal(address);
+    const trackingNumber = refusal ? null : `TRK${randomBytes(6).toString('hex').toUpperCase()}`;
+    const event = refusal
+      ? this.uow.outboxRow(ShipmentFailed, { orderId, reason: refusal })
+      : this.uow.outboxRow(ShipmentCreated, { orderId, trackingNumber: trackingNumber! });
+    const [claimed] = (await this.dataSource.query(
+      `WITH claim AS (
+         INSERT INTO shipping.shipment (order_id, status, address, tracking_number, reason) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING order_id
+       ), outbox AS (
+         INSERT INTO shipping.outbox (id, type, envelope) SELECT $6, $7, $8 FROM claim
+       )
+       SELECT order_id FROM claim`,
+      [orderId, refusal ? 'REJECTED' : 'CREATED', JSON.stringify(address), trackingNumber, refusal ?? null, event.id, event.type, event.envelope],
+    )) as unknown[];
+    if (claimed) {
+      this.uow.written(this.dataSource);
+      return refusal ? { orderId, status: 'REJECTED', reason: refusal } : { orderId, status: 'CREATED', trackingNumber: trackingNumber! };
+    }
+    // A repeat (or a cancellation first) answers with what was recorded.
+    const [row] = (await this.dataSource.query(`SELECT status, tracking_number, reason FROM shipping.shipment WHERE order_id = $1`, [orderId])) as {
+      status: Result['status'];
+      tracking_number: string | null;
+      reason: string | null;
+    }[];
+    return {
+      orderId,
+      status: row.status,
+      ...(row.tracking_number ? { trackingNumber: row.tracking_number } : {}),
+      ...(row.reason ? { reason: row.reason } : {}),
+    };
   }
 }
