@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DomainError, MessageContract } from '@commerce/contracts';
-import { MessageBus, UnitOfWork } from '@commerce/messaging';
+import { MessageBus, MessagingClient, UnitOfWork } from '@commerce/messaging';
 import { dataSourceToken } from '@commerce/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OrderFlow } from '../src/application/order-flow/order-flow';
@@ -120,7 +120,8 @@ export class InMemoryOrderFlow {
         { provide: dataSourceToken('ordering'), useValue: {} },
         { provide: OrderStore, useValue: store },
         { provide: UnitOfWork, useValue: uow },
-        { provide: MessageBus, useValue: bus },
+        // The flow calls owners through the Nest client, as in production; the bus under it is the stand-in.
+        { provide: MessagingClient, useValue: new MessagingClient(bus as unknown as MessageBus) },
         { provide: ORDERING_CONFIG, useValue: settings },
       ],
     }).compile();

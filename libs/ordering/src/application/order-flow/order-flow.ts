@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { DomainError, OrderCancelled, OrderConfirmed, OrderRejected } from '@commerce/contracts';
-import { MessageBus, OutboxRow, UnitOfWork } from '@commerce/messaging';
+import { MessagingClient, OutboxRow, send, UnitOfWork } from '@commerce/messaging';
 import { Compensation, OrderFlowDefinition as flow, Step, StepReply } from '../../domain/order-flow.definition';
 import { OrderEvent, StepFailure } from '../../domain/order-events';
 import { Order } from '../../domain/order.entity';
@@ -49,7 +49,7 @@ export class OrderFlow {
   constructor(
     private readonly store: OrderStore,
     private readonly uow: UnitOfWork,
-    private readonly bus: MessageBus,
+    private readonly client: MessagingClient,
     private readonly eventBus: EventBus,
     @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
   ) {}
@@ -77,7 +77,7 @@ export class OrderFlow {
       let reply: StepReply;
       try {
         const timeoutMs = deadline ? Math.max(deadline.getTime() - Date.now(), 50) : timeout;
-        reply = definition.reply(await this.bus.send(definition.command, definition.payload(order), { timeoutMs }));
+        reply = definition.reply(await send(this.client, definition.command, definition.payload(order), { timeoutMs }));
       } catch (error) {
         return this.failed(orderId, failureOf(step, error));
       }
@@ -102,7 +102,7 @@ export class OrderFlow {
       if (attempted.nextAction() !== compensation) return;
       const { compensation: definition } = flow.compensation(compensation)!;
       try {
-        await this.bus.send(definition.command, definition.payload(attempted), { timeoutMs: this.config.ORDER_STEP_TIMEOUT_MS });
+        await send(this.client, definition.command, definition.payload(attempted), { timeoutMs: this.config.ORDER_STEP_TIMEOUT_MS });
       } catch (error) {
         return this.failed(orderId, failureOf(compensation, error));
       }

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { GetProducts, OrderPlaced, PayloadOf, PlaceOrder, ResultOf } from '@commerce/contracts';
-import { Handles, MessageBus, MessageContext, UnitOfWork } from '@commerce/messaging';
+import { Handles, MessageContext, MessagingClient, send, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource, recordingTraceId } from '@commerce/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,7 +22,7 @@ export class PlaceOrderHandler {
     private readonly store: OrderStore,
     private readonly keys: IdempotencyKeyRepository,
     private readonly uow: UnitOfWork,
-    private readonly bus: MessageBus,
+    private readonly client: MessagingClient,
     private readonly eventBus: EventBus,
     private readonly flow: OrderFlow,
     @Inject(ORDERING_CONFIG) private readonly config: OrderingConfig,
@@ -64,7 +64,7 @@ export class PlaceOrderHandler {
   /** Prices come from the catalog at the time of ordering, never from the client. */
   private async price(requested: { productId: string; quantity: number }[]): Promise<OrderLine[]> {
     const ids = [...new Set(requested.map((l) => l.productId))];
-    const { items } = await this.bus.request(GetProducts, { ids });
+    const { items } = await send(this.client, GetProducts, { ids });
     const byId = new Map(items.map((p) => [p.id, p]));
     const unknown = ids.filter((id) => !byId.has(id));
     if (unknown.length) throw new UnknownProductError(unknown);
