@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ListOrders, OrderStatus, orderStatusSchema, OrderView } from '@commerce/contracts';
-import { MessageBus, outboxStateQuery, SERVICE_NAME, Transport, TRANSPORT } from '@commerce/messaging';
+import { MessagingClient, outboxStateQuery, send, SERVICE_NAME, Transport, TRANSPORT } from '@commerce/messaging';
 import { EDGE_CONFIG, EdgeConfig } from '../edge.config';
 import { ResilientBus } from '../resilience/resilient-bus';
 import type { Overview } from './operations.pages';
@@ -12,7 +12,7 @@ const NOT_FINAL: OrderStatus[] = ['PLACED', 'STOCK_RESERVED', 'PAID', 'COMPENSAT
 export class OperationsReader {
   constructor(
     private readonly resilient: ResilientBus,
-    private readonly bus: MessageBus,
+    private readonly client: MessagingClient,
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(EDGE_CONFIG) private readonly config: EdgeConfig,
@@ -37,7 +37,7 @@ export class OperationsReader {
       Promise.all(
         this.services().map(async (service) => ({
           service,
-          backlog: await this.bus.request(outboxStateQuery(service), {}, { timeoutMs: this.config.EDGE_COMPOSE_TIMEOUT_MS }).catch(() => undefined),
+          backlog: await send(this.client, outboxStateQuery(service), {}, { timeoutMs: this.config.EDGE_COMPOSE_TIMEOUT_MS }).catch(() => undefined),
         })),
       ),
     ]);
