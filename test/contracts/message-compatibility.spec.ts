@@ -15,9 +15,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 /** Every contract the kit serves now: payloads as readers parse them, results as callers read them. */
 const current: Released = Object.fromEntries(
-  (Object.values(contracts) as unknown[])
-    .filter(contracts.isMessageContract)
-    .map((c) => [c.type, { kind: c.kind, payload: jsonSchema(c.schema, 'input'), result: jsonSchema(c.resultSchema, 'output') }]),
+  contracts.messageContracts().map((c) => [c.type, { kind: c.kind, payload: jsonSchema(c.schema, 'input'), result: jsonSchema(c.resultSchema, 'output') }]),
 );
 
 if (process.env.UPDATE_RELEASED_CONTRACTS === '1') writeFileSync(RELEASED, `${JSON.stringify(current, null, 2)}\n`);

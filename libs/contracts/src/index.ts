@@ -13,3 +13,4 @@ export * from './reporting/reporting.contracts';
 export * from './common/grpc-service';
 export * from './catalog/catalog.grpc';
 export * from './grpc-services';
+export * from './message-contracts';

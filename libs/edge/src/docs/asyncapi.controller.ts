@@ -12,7 +12,7 @@ export class AsyncApiController {
   private readonly document: object;
 
   constructor(@Inject(MESSAGING_CONFIG) config: MessagingConfig) {
-    const all = (Object.values(contracts) as unknown[]).filter(contracts.isMessageContract);
+    const all = contracts.messageContracts();
     this.document = asyncApiDocument(all, { prefix: config.RMQ_PREFIX, version: '1' });
   }
 
