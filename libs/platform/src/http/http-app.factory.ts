@@ -2,11 +2,11 @@ import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { PlatformConfig } from '../config/platform.config';
+import { createAccessLogger } from '../logging/logger';
 import { PinoNestLogger } from '../logging/pino-nest.logger';
 import { observeHttp } from '../metrics/http-metrics';
 import { MetricsRegistry } from '../metrics/metrics.registry';
@@ -15,6 +15,7 @@ import { RequestContext } from '../logging/request-context';
 import { completeOpenApiDocument } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { ProblemDto } from './problem.dto';
+import { securityHeaders } from './security-headers';
 import { RequestValidationError } from './validation.errors';
 
 /** What an app tells the bootstrap about itself. */
@@ -26,6 +27,19 @@ export interface HttpAppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Helmet's headers on every response; Swagger UI loads its own script and inline styles from this origin. */
+const SECURITY_HEADERS = securityHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      upgradeInsecureRequests: null,
+    },
+  },
+});
 
 function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
@@ -43,11 +57,12 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
     RequestContext.run({ requestId: String(request.id), correlationId: String(request.id) }, done);
   });
+  const accessLog = createAccessLogger(logger);
   fastify.addHook('onResponse', (request, reply, done) => {
-    logger.info(
+    accessLog.info(
       { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request completed',
     );
@@ -62,19 +77,8 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   });
   observeHttp(fastify, app.get(MetricsRegistry));
   nameServerSpans(fastify);
-  await app.register(helmet, {
-    // Swagger UI loads its own script and inline styles from this origin.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
-  app.enableCors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false });
+  // No origins configured means no CORS headers and no preflight answers, which is what not registering the plugin gives, without its per-request hook.
+  if (config.CORS_ORIGINS.length > 0) app.enableCors({ origin: config.CORS_ORIGINS });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
