@@ -11,6 +11,7 @@ import { PinoNestLogger } from '../logging/pino-nest.logger';
 import { observeHttp } from '../metrics/http-metrics';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 import { nameServerSpans } from '../tracing/http-tracing';
+import { activeTraceIds } from '../tracing/tracer';
 import { RequestContext } from '../logging/request-context';
 import { completeOpenApiDocument } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -62,8 +63,18 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   });
   const accessLog = createAccessLogger(logger);
   fastify.addHook('onResponse', (request, reply, done) => {
+    // The ids every line carries, given here rather than merged in by a mixin (see createAccessLogger).
+    const correlationId = RequestContext.current()?.correlationId ?? request.id;
     accessLog.info(
-      { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        requestId: request.id,
+        correlationId,
+        ...activeTraceIds(),
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
     done();

@@ -29,14 +29,14 @@ export function createLogger(options: LoggerOptions, destination?: pino.Destinat
 }
 
 /**
- * The logger of the one line per request: the same destination, level, name and ambient ids as
- * `logger`, without the redaction pass. That line's fields are scalars the HTTP bootstrap picks
- * (id, method, URL, status, duration), never headers or bodies, and redacting it cost half of
- * writing it, on every request.
+ * The logger of the one line per request: the same destination, level and name as `logger`, with
+ * neither the redaction pass nor the ambient-id mixin. That line's fields are scalars the HTTP
+ * bootstrap picks and passes whole (ids, method, URL, status, duration), never headers or bodies;
+ * redacting and merging it cost more than writing it, on every request.
  */
 export function createAccessLogger(logger: Logger): Logger {
   const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
-  return pino({ name: (logger.bindings() as { name?: string }).name, level: logger.level, mixin: ambientIds }, destination);
+  return pino({ name: (logger.bindings() as { name?: string }).name, level: logger.level }, destination);
 }
 
 function ambientIds(): object {
