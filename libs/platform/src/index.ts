@@ -15,6 +15,7 @@ export * from './persistence/context-database';
 export * from './persistence/database.registry';
 export * from './persistence/embedded-postgres';
 export * from './persistence/persistence.module';
+export * from './persistence/prepared-read';
 export * from './platform.module';
 export * from './persistence/run-migrations';
 export * from './http/public-route.decorator';

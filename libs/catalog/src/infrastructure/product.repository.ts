@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ProductView } from '@commerce/contracts';
-import { InjectDataSource } from '@commerce/platform';
+import { InjectDataSource, PreparedRead } from '@commerce/platform';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { SkuTakenError } from '../domain/catalog.errors';
 import { Money } from '../domain/money.value-object';
@@ -24,6 +24,9 @@ export interface ProductFilter {
   offset: number;
 }
 
+/** The read behind every product page and order line: prepared once per connection. */
+const PRODUCT_BY_ID = new PreparedRead<ProductRow>('catalog.product-by-id', `SELECT ${PRODUCT_COLUMNS} FROM catalog.product WHERE id = $1`);
+
 /** Reads and writes catalog.product with parameterised SQL. */
 @Injectable()
 export class ProductRepository {
@@ -45,9 +48,9 @@ export class ProductRepository {
     }
   }
 
-  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<ProductView | undefined> {
-    const rows = (await manager.query(`SELECT ${PRODUCT_COLUMNS} FROM catalog.product WHERE id = $1`, [id])) as ProductRow[];
-    return rows[0] ? toProductView(rows[0]) : undefined;
+  async findById(id: string): Promise<ProductView | undefined> {
+    const [row] = await PRODUCT_BY_ID.rows(this.dataSource, [id]);
+    return row ? toProductView(row) : undefined;
   }
 
   async findByIds(ids: string[]): Promise<ProductView[]> {

@@ -24,9 +24,14 @@ export class AuthGuard implements CanActivate {
     this.key = new TextEncoder().encode(config.JWT_SECRET);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for public routes (no promise on the hot read paths); a token check otherwise. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    return this.authenticate(context);
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
     const cookie = request.headers.authorization ? undefined : opsCookieToken(request);
     request.user = await this.verify(cookie ? `Bearer ${cookie}` : request.headers.authorization);

@@ -4,7 +4,6 @@ import { MessageBus } from '@commerce/messaging';
 import {
   BrokenCircuitError,
   bulkhead,
-  BulkheadPolicy,
   BulkheadRejectedError,
   CircuitBreakerPolicy,
   CircuitState,
@@ -23,6 +22,8 @@ const DEADLINE_SPENT = 'EDGE.DEADLINE_SPENT';
 /** A failure that says nothing about the request itself: worth a retry (if idempotent) and counted by the breaker. */
 const isTransient = (error: Error) =>
   error instanceof DomainError && (error.kind === 'unavailable' || error.kind === 'timeout') && error.code !== DEADLINE_SPENT;
+/** Failures that came when the call's deadline no longer leaves room for a retry. */
+const outOfTime = new WeakSet<Error>();
 /** Retry backoff: exponential with decorrelated jitter, from 50 ms up to this. */
 const RETRY_MAX_DELAY_MS = 500;
 /** A retry starts only with at least this much of the deadline left after its backoff. */
@@ -30,8 +31,10 @@ const RETRY_MIN_ATTEMPT_MS = 100;
 
 interface Target {
   breaker: CircuitBreakerPolicy;
-  limit: BulkheadPolicy;
-  retry: (retryable: (error: Error) => boolean) => IPolicy;
+  /** Bulkhead, retries, breaker: built once per target, not per call. */
+  query: IPolicy;
+  /** Bulkhead and breaker: commands are never retried. */
+  command: IPolicy;
 }
 
 /**
@@ -81,18 +84,14 @@ export class ResilientBus {
     const attempt = () => {
       const timeoutMs = Math.floor(left());
       if (timeoutMs <= 0) throw new DomainError(DEADLINE_SPENT, 'timeout', `${contract.type} waited ${budgetMs} ms for a free slot and was not sent`);
-      return call(timeoutMs);
+      return call(timeoutMs).catch((error: unknown) => {
+        // Whether a retry fits depends on this call's deadline; the shared retry policy reads the mark.
+        if (left() < RETRY_MAX_DELAY_MS + RETRY_MIN_ATTEMPT_MS && error instanceof Error) outOfTime.add(error);
+        throw error;
+      });
     };
-    const policy =
-      kind === 'query'
-        ? wrap(
-            target.limit,
-            target.retry((error) => isTransient(error) && left() >= RETRY_MAX_DELAY_MS + RETRY_MIN_ATTEMPT_MS),
-            target.breaker,
-          )
-        : wrap(target.limit, target.breaker);
     try {
-      return await policy.execute(attempt);
+      return await (kind === 'query' ? target.query : target.command).execute(attempt);
     } catch (error) {
       if (error instanceof BrokenCircuitError)
         throw this.unavailable(`EDGE.CIRCUIT_OPEN`, `${name} is failing; calls are paused`, Math.ceil(this.config.EDGE_BREAKER_HALF_OPEN_MS / 1000));
@@ -117,10 +116,12 @@ export class ResilientBus {
     breaker.onReset(() => this.logger.log({ msg: 'circuit closed', target: name }));
     const limit = bulkhead(this.config.EDGE_BULKHEAD_LIMIT, this.config.EDGE_BULKHEAD_QUEUE);
     const backoff = new ExponentialBackoff({ initialDelay: 50, maxDelay: RETRY_MAX_DELAY_MS });
-    // Per call, as whether to retry depends on the call's own deadline. Outermost first: the bulkhead
-    // bounds concurrency, retries wrap the breaker, so an open circuit is not retried into.
-    const retries = (retryable: (error: Error) => boolean) => retry(handleWhen(retryable), { maxAttempts: this.config.EDGE_QUERY_RETRIES, backoff });
-    target = { breaker, limit, retry: retries };
+    const retries = retry(
+      handleWhen((error) => isTransient(error) && !outOfTime.has(error)),
+      { maxAttempts: this.config.EDGE_QUERY_RETRIES, backoff },
+    );
+    // Outermost first: the bulkhead bounds concurrency, retries wrap the breaker, so an open circuit is not retried into.
+    target = { breaker, query: wrap(limit, retries, breaker), command: wrap(limit, breaker) };
     this.targets.set(name, target);
     return target;
   }

@@ -88,7 +88,8 @@ export class MessageDispatcher implements InboundHandler {
     return envelope.data as Envelope;
   }
 
-  private async run(handler: HandlerRegistration, envelope: Envelope): Promise<unknown> {
+  /** Not async: the handler's promise is returned as is (a throw before it reaches the caller's try as one). */
+  private run(handler: HandlerRegistration, envelope: Envelope): Promise<unknown> {
     const payload = handler.validatesPayload ? { success: true as const, data: envelope.payload } : handler.contract.schema.safeParse(envelope.payload);
     if (!payload.success) throw invalidMessage(envelope.type, payload.error);
     const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type, handlerName: handler.name };

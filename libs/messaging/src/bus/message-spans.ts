@@ -1,6 +1,6 @@
 import { Attributes, Context, SpanKind } from '@opentelemetry/api';
 import type { Envelope } from '@commerce/contracts';
-import { inSpan } from '@commerce/platform';
+import { inSpan, isTracing } from '@commerce/platform';
 
 /** Where the bus's spans say the message went (OpenTelemetry messaging semantic conventions). */
 function attributes(system: string, operation: 'send' | 'process', type: string, envelope?: Envelope): Attributes {
@@ -14,13 +14,24 @@ function attributes(system: string, operation: 'send' | 'process', type: string,
   };
 }
 
+/** Tracing off: the work alone (no span, no attributes built); a synchronous throw still becomes a rejection. */
+function untraced<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
 /** A PRODUCER span around handing one message to the transport; the envelope built inside it carries its context. */
 export function inProducerSpan<T>(system: string, type: string, work: () => Promise<T>, parent?: Context): Promise<T> {
+  if (!isTracing()) return untraced(work);
   return inSpan(`send ${type}`, { kind: SpanKind.PRODUCER, attributes: attributes(system, 'send', type), parent }, work);
 }
 
 /** A CONSUMER span around one handler run, parented on the context the message carries. */
 export function inConsumerSpan<T>(system: string, envelope: Envelope, handler: string, parent: Context, work: () => Promise<T>): Promise<T> {
+  if (!isTracing()) return untraced(work);
   const attrs = { ...attributes(system, 'process', envelope.type, envelope), 'messaging.consumer.group.name': handler };
   return inSpan(`process ${envelope.type}`, { kind: SpanKind.CONSUMER, attributes: attrs, parent }, work);
 }

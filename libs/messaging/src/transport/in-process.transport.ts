@@ -40,18 +40,18 @@ export class InProcessTransport implements Transport {
     }
   }
 
-  async request(type: string, raw: string, timeoutMs: number): Promise<string> {
-    const inbound = this.requireStarted();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`)), timeoutMs);
+  request(type: string, raw: string, timeoutMs: number): Promise<string> {
+    // One promise settled by the reply or the timer, whichever comes first (a throw in here rejects it): every query takes this path.
+    return new Promise<string>((resolve, reject) => {
+      const inbound = this.requireStarted();
+      // The handler's work is tracked (drained on close) whether or not the caller still waits for it.
+      const work = this.track(new Promise<string>((done, fail) => setImmediate(() => inbound.handleRequest(raw).then(done, fail))));
+      const timer = setTimeout(() => reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`)), timeoutMs);
+      work.then(
+        (reply) => (clearTimeout(timer), resolve(reply)),
+        (error: unknown) => (clearTimeout(timer), reject(error as Error)),
+      );
     });
-    const work = this.track(new Promise<string>((resolve) => setImmediate(() => resolve(inbound.handleRequest(raw)))));
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async publish(type: string, raw: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { context, Context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { isTracing } from './tracer';
 
 /** W3C trace context as carried in an envelope or in message headers. */
 export interface TraceCarrier {
@@ -8,6 +9,7 @@ export interface TraceCarrier {
 
 /** The active trace context as W3C `traceparent` / `tracestate` (nothing when tracing is off). */
 export function captureTraceContext(): TraceCarrier {
+  if (!isTracing()) return {};
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return {

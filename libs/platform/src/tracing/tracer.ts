@@ -1,7 +1,33 @@
-import { Attributes, Context, context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  Attributes,
+  Context,
+  context,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 
 /** The kit's tracer. Without a registered SDK (tracing off) it is OpenTelemetry's no-op tracer. */
 export const tracer = trace.getTracer('commerce-kit');
+
+/** The API's provider while no SDK is registered (a no-op). */
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** What `inSpan` hands its work while tracing is off. */
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Whether an SDK is registered. Without one every span is a no-op, so hot paths skip building
+ * spans, their attributes and their contexts altogether (a no-op span still costs allocations
+ * and promises per call).
+ */
+export function isTracing(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_PROVIDER;
+}
 
 /** What a span started by `inSpan` is. */
 export interface SpanOptions {
@@ -13,6 +39,7 @@ export interface SpanOptions {
 
 /** Runs `work` in a new active span that records a thrown error and always ends. */
 export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!isTracing()) return untraced(work);
   return tracer.startActiveSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
@@ -29,6 +56,15 @@ export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span)
       }
     },
   );
+}
+
+/** Runs `work` with the no-op span; a synchronous throw becomes a rejection, as in a traced run. */
+function untraced<T>(work: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return work(NO_SPAN);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 /** Runs `work` outside any trace: background loops must not hang their work under whichever request woke them. */
