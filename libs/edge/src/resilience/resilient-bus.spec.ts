@@ -1,5 +1,5 @@
 import { defineCommand, defineQuery, DomainError } from '@commerce/contracts';
-import type { MessageBus } from '@commerce/messaging';
+import { MessageBus, MessagingClient } from '@commerce/messaging';
 import { z } from 'zod';
 import { loadEdgeConfig } from '../edge.config';
 import { ResilientBus } from './resilient-bus';
@@ -15,7 +15,8 @@ function fakeBus(behaviour: (timeoutMs: number) => Promise<unknown>) {
     timeouts.push(options.timeoutMs),
     behaviour(options.timeoutMs)
   );
-  const bus = { request: record, send: record } as unknown as MessageBus;
+  // The edge calls through the Nest client; the bus under it is the stand-in.
+  const bus = new MessagingClient({ request: record, send: record } as unknown as MessageBus);
   return { bus, calls, timeouts };
 }
 

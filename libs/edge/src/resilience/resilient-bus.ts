@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, MessageContract, PayloadOf, ResultOf } from '@commerce/contracts';
-import { MessageBus } from '@commerce/messaging';
+import { MessagingClient, send } from '@commerce/messaging';
 import {
   BrokenCircuitError,
   bulkhead,
@@ -38,7 +38,7 @@ interface Target {
 }
 
 /**
- * The edge's calls to services, through cockatiel policies per target context: one deadline per
+ * The edge's calls to services over the Nest client (MessagingClient), through cockatiel policies per target context: one deadline per
  * call (EDGE_QUERY_TIMEOUT_MS, EDGE_COMMAND_TIMEOUT_MS) that every attempt draws on, retry with
  * exponential backoff and jitter for queries only and only while the deadline leaves room, a
  * circuit breaker that opens on consecutive failed attempts and half-opens to probe, and a bulkhead
@@ -51,16 +51,16 @@ export class ResilientBus {
   private readonly targets = new Map<string, Target>();
 
   constructor(
-    private readonly bus: MessageBus,
+    private readonly client: MessagingClient,
     @Inject(EDGE_CONFIG) private readonly config: EdgeConfig,
   ) {}
 
   request<C extends MessageContract<'query'>>(contract: C, payload: PayloadOf<C>): Promise<ResultOf<C>> {
-    return this.run(contract, 'query', (timeoutMs) => this.bus.request(contract, payload, { timeoutMs }));
+    return this.run(contract, 'query', (timeoutMs) => send(this.client, contract, payload, { timeoutMs }));
   }
 
   send<C extends MessageContract<'command'>>(contract: C, payload: PayloadOf<C>): Promise<ResultOf<C>> {
-    return this.run(contract, 'command', (timeoutMs) => this.bus.send(contract, payload, { timeoutMs }));
+    return this.run(contract, 'command', (timeoutMs) => send(this.client, contract, payload, { timeoutMs }));
   }
 
   /** Breaker state per target, for health details. */
