@@ -18,6 +18,16 @@ describe('the order flow definition, executed in memory', () => {
   beforeEach(async () => (t = await InMemoryOrderFlow.start({ ORDER_STEP_TIMEOUT_MS: 400, ORDER_COMPENSATION_ATTEMPTS: ATTEMPTS })));
   afterEach(() => t.stop());
 
+  /**
+   * A step deadline that two backoffs (100 + 200 ms) and three answers fit in however loaded the
+   * machine is, for the cases that must succeed by retrying: 400 ms left 100 ms of slack, and a
+   * busy CI run once timed the step out.
+   */
+  const roomyDeadline = async () => {
+    await t.stop();
+    t = await InMemoryOrderFlow.start({ ORDER_STEP_TIMEOUT_MS: 10_000, ORDER_COMPENSATION_ATTEMPTS: ATTEMPTS });
+  };
+
   const run = async (token = 'tok_visa') => {
     const id = randomUUID();
     await t.place(id, orderPlaced(token));
@@ -51,6 +61,7 @@ describe('the order flow definition, executed in memory', () => {
   }
 
   it('asks again after a reply that says "not yet" (a pending payment)', async () => {
+    await roomyDeadline();
     t.answer(ChargePayment, (p, call) => ({ reply: { orderId: p.orderId, status: call < 3 ? 'PENDING' : 'CAPTURED' } }));
     const { order, types } = await run();
     expect(order.status).toBe('CONFIRMED');
@@ -58,6 +69,7 @@ describe('the order flow definition, executed in memory', () => {
   });
 
   it('retries an unavailable owner within the deadline before the pivot', async () => {
+    await roomyDeadline();
     t.answer(ReserveStock, (p, call) =>
       call < 3 ? { error: new DomainError('MESSAGING.NO_HANDLER', 'unavailable', 'down') } : { reply: { orderId: p.orderId, status: 'RESERVED' } },
     );
