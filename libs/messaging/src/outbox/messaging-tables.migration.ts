@@ -32,3 +32,22 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
     }
   };
 }
+
+/**
+ * The outbox's claim column: a relay leases a batch (FOR UPDATE SKIP LOCKED, then `claimed_until`)
+ * in one statement instead of holding a transaction while it publishes.
+ */
+export function outboxClaimMigration(schema: string): new () => MigrationInterface {
+  if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
+  return class OutboxClaim1764000009000 implements MigrationInterface {
+    name = 'OutboxClaim1764000009000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${schema}.outbox ADD COLUMN claimed_until timestamptz`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${schema}.outbox DROP COLUMN claimed_until`);
+    }
+  };
+}
