@@ -13,7 +13,8 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
           type text NOT NULL,
           envelope text NOT NULL,
           created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-          sent_at timestamptz
+          sent_at timestamptz,
+          claimed_until timestamptz
         )`);
       await q.query(`CREATE INDEX outbox_unsent_idx ON ${schema}.outbox (created_at) WHERE sent_at IS NULL`);
       await q.query(`CREATE INDEX outbox_sent_idx ON ${schema}.outbox (sent_at) WHERE sent_at IS NOT NULL`);
@@ -34,8 +35,9 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
 }
 
 /**
- * The outbox's claim column: a relay leases a batch (FOR UPDATE SKIP LOCKED, then `claimed_until`)
- * in one statement instead of holding a transaction while it publishes.
+ * The outbox's claim column for schemas made before `messagingTablesMigration` had it: a relay
+ * leases a batch (FOR UPDATE SKIP LOCKED, then `claimed_until`) in one statement instead of holding
+ * a transaction while it publishes.
  */
 export function outboxClaimMigration(schema: string): new () => MigrationInterface {
   if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
@@ -43,11 +45,11 @@ export function outboxClaimMigration(schema: string): new () => MigrationInterfa
     name = 'OutboxClaim1764000009000';
 
     async up(q: QueryRunner): Promise<void> {
-      await q.query(`ALTER TABLE ${schema}.outbox ADD COLUMN claimed_until timestamptz`);
+      await q.query(`ALTER TABLE ${schema}.outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz`);
     }
 
-    async down(q: QueryRunner): Promise<void> {
-      await q.query(`ALTER TABLE ${schema}.outbox DROP COLUMN claimed_until`);
+    async down(): Promise<void> {
+      // The column belongs to the outbox table from its first migration on.
     }
   };
 }
