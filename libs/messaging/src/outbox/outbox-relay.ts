@@ -74,7 +74,8 @@ export class OutboxRelay {
       return;
     }
     // Whichever request's commit kicked the relay, the batch belongs to no trace (each row restores its own).
-    const run = outsideAnyTrace(() => this.drain(dataSource))
+    // Started on the next turn of the event loop, so that commits finishing together ship as one batch.
+    const run = outsideAnyTrace(() => new Promise<void>((ok) => setImmediate(ok)).then(() => this.drain(dataSource)))
       .catch((error: unknown) =>
         this.logger.warn({ msg: 'outbox relay failed; the sweep will retry', err: error instanceof Error ? error.message : String(error) }),
       )
