@@ -7,8 +7,6 @@ import { shipInTrace } from './outbox-tracing';
 import { schemaOf } from './schema-of';
 
 const BATCH = 200;
-/** How long published rows wait for the next claim to mark them sent before a statement of their own. */
-const MARK_DELAY_MS = 50;
 
 /** A claimed outbox row. */
 interface OutboxRow {
@@ -23,9 +21,10 @@ interface OutboxRow {
  * sweep. A batch is claimed in one statement (FOR UPDATE SKIP LOCKED, then a lease in
  * `claimed_until`), so relays in several processes never ship the same row while its lease lasts
  * and no transaction is held while publishing. A row is marked sent only after the broker confirmed
- * it, by the statement that claims the next batch (or, when none follows soon, one of its own):
- * one round trip per batch. After a crash, rows claimed and not marked are shipped again once their
- * lease ends (at least once; consumers' inboxes drop the repeat).
+ * it, by the statement that claims the next batch (at the latest the periodic sweep's, well within
+ * the lease; on stop a statement of their own): one round trip per batch and no write of its own
+ * for the mark. After a crash, rows claimed and not marked are shipped again once their lease ends
+ * (at least once; consumers' inboxes drop the repeat).
  */
 @Injectable()
 export class OutboxRelay {
@@ -34,7 +33,6 @@ export class OutboxRelay {
   private readonly again = new Set<DataSource>();
   /** Ids published (confirmed) and not yet marked sent, per context. */
   private readonly published = new Map<DataSource, string[]>();
-  private readonly markTimers = new Map<DataSource, NodeJS.Timeout>();
   private sweepTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private stopped = true;
@@ -50,7 +48,8 @@ export class OutboxRelay {
     if (this.config.OUTBOX_RELAY === 'off') return;
     this.stopped = false;
     this.sweep();
-    this.sweepTimer = setInterval(() => this.sweep(), this.config.OUTBOX_POLL_MS);
+    // The sweep's claim also marks what was published since the last claim: it comes well within a lease.
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(this.config.OUTBOX_POLL_MS, this.config.OUTBOX_CLAIM_MS / 2));
     this.pruneTimer = setInterval(() => void this.prune(), 60 * 60 * 1000);
     this.sweepTimer.unref();
     this.pruneTimer.unref();
@@ -61,8 +60,6 @@ export class OutboxRelay {
     clearInterval(this.sweepTimer);
     clearInterval(this.pruneTimer);
     await Promise.allSettled([...this.running.values()]);
-    for (const timer of this.markTimers.values()) clearTimeout(timer);
-    this.markTimers.clear();
     await Promise.allSettled([...this.published.keys()].map((ds) => this.markPublished(ds)));
   }
 
@@ -120,8 +117,14 @@ export class OutboxRelay {
   }
 
   private sweep(): void {
-    if (!this.transport.isConnected()) return;
-    for (const ds of this.sources()) this.kick(ds);
+    if (this.transport.isConnected()) {
+      for (const ds of this.sources()) this.kick(ds);
+      return;
+    }
+    // Nothing can be published now, but rows the broker confirmed before it went away are marked within their lease.
+    for (const ds of [...this.published.keys()]) {
+      if (!this.running.has(ds)) void this.markPublished(ds).catch(() => undefined);
+    }
   }
 
   private sources(): DataSource[] {
@@ -136,7 +139,6 @@ export class OutboxRelay {
       this.again.delete(dataSource);
       while (!this.stopped && (await this.shipBatch(dataSource)) === BATCH);
     } while (this.again.has(dataSource) && !this.stopped);
-    this.scheduleMark(dataSource);
   }
 
   /** Claims a batch (marking the previous batches' rows sent in the same statement) and publishes it. */
@@ -201,23 +203,6 @@ export class OutboxRelay {
       this.addPublished(dataSource, done);
       throw error;
     }
-  }
-
-  /** When no claim follows soon, published rows are marked by a statement of their own. */
-  private scheduleMark(dataSource: DataSource): void {
-    if (this.markTimers.has(dataSource) || !this.published.get(dataSource)?.length) return;
-    const timer = setTimeout(() => {
-      this.markTimers.delete(dataSource);
-      if (this.running.has(dataSource)) return; // the running drain's next claim marks them
-      void this.markPublished(dataSource).catch((error: unknown) =>
-        this.logger.warn({
-          msg: 'outbox relay could not mark rows sent; they are marked with the next claim',
-          err: error instanceof Error ? error.message : String(error),
-        }),
-      );
-    }, MARK_DELAY_MS);
-    timer.unref();
-    this.markTimers.set(dataSource, timer);
   }
 
   private takePublished(dataSource: DataSource): string[] {
