@@ -58,11 +58,15 @@ export async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts a built app and resolves when /health/ready answers, with the ms that took. */
-export async function startApp(app: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; readyMs: number }> {
+/** Starts a built app and resolves when /health/ready answers, with the ms that took; `nodeArgs` go before the script (`--cpu-prof` is not allowed in NODE_OPTIONS). */
+export async function startApp(
+  app: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; base: string; readyMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [resolve(__dirname, `../../apps/${app}/main.js`)], {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, `../../apps/${app}/main.js`)], {
     // GRPC_PORT: catalog serves gRPC beside HTTP; a free port, never 50051 that something else may hold.
     env: {
       PATH: process.env.PATH ?? '',

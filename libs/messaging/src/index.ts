@@ -5,6 +5,7 @@ export * from './messaging.config';
 export * from './messaging.module';
 export * from './outbox/messaging-tables.migration';
 export * from './outbox/unit-of-work';
+export * from './outbox/group-commit';
 export * from './transport/dead-letter';
 export * from './transport/transport';
 export * from './transport/in-process.transport';

@@ -230,4 +230,29 @@ describe('outbox relays in two processes on one schema', () => {
     await harnesses[0].get(OutboxRelay).prune();
     expect(Number((await ds.query(`SELECT count(*) AS n FROM probe2.outbox`))[0].n)).toBe(0);
   });
+
+  it('leave a row leased by a relay that died alone until its lease ends, then ship it once and mark it sent', async () => {
+    const connection = await connect(TEST_RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    const tap = `${prefix}.tap-lease`;
+    await channel.assertQueue(tap, { durable: false, autoDelete: true });
+    await channel.bindQueue(tap, `${prefix}.events`, 'probe.tapped.v1');
+    const seen: string[] = [];
+    await channel.consume(tap, (msg) => msg && seen.push(String(msg.properties.messageId)), { noAck: true });
+
+    const ds = harnesses[0].dataSource('probe2');
+    const [{ id }] = (await ds.query(
+      `INSERT INTO probe2.outbox (id, type, envelope, claimed_until)
+       SELECT id, 'probe.tapped.v1', json_build_object('id', id, 'type', 'probe.tapped.v1', 'kind', 'event', 'correlationId', 'c', 'timestamp', now(), 'payload', json_build_object('n', 1))::text,
+              clock_timestamp() + interval '1 second'
+       FROM (SELECT gen_random_uuid() AS id) row RETURNING id`,
+    )) as { id: string }[];
+    await new Promise((r) => setTimeout(r, 500)); // several sweeps (OUTBOX_POLL_MS 50) while the lease lasts
+    expect(seen).not.toContain(id);
+    await waitUntil('the row shipped after its lease', async () => seen.includes(id), 10_000);
+    await waitUntil('the row marked sent', async () => (await ds.query(`SELECT sent_at FROM probe2.outbox WHERE id = $1`, [id]))[0].sent_at !== null, 5_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.filter((s) => s === id)).toHaveLength(1);
+    await connection.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ReservationStatus, StockLevelView } from '@commerce/contracts';
+import type { OutboxRow } from '@commerce/messaging';
 import { EntityManager } from 'typeorm';
 import { Reservation, ReservationLine, Shortage } from '../domain/reservation.entity';
 import { StockLevel } from '../domain/stock-level.value-object';
@@ -70,6 +71,67 @@ export class InventoryRepository {
        WHERE s.product_id = l.product_id`,
       [lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     );
+  }
+
+  /**
+   * The write half of a movement in one statement: moves the lines' counters (their rows already
+   * locked by the caller), saves the lines when `saveLines`, sets the reservation's status and writes
+   * the event's outbox row.
+   */
+  async moveAndRecord(
+    manager: EntityManager,
+    movement: StockMovement,
+    orderId: string,
+    lines: ReservationLine[],
+    status: ReservationStatus,
+    event: OutboxRow,
+    saveLines = false,
+  ): Promise<void> {
+    await manager.query(
+      `WITH moved AS (
+         UPDATE catalog.stock AS s SET ${MOVEMENT_SQL[movement]}, updated_at = now()
+         FROM unnest($2::uuid[], $3::int[]) AS l(product_id, quantity)
+         WHERE s.product_id = l.product_id
+       ), saved AS (
+         INSERT INTO catalog.reservation_line (order_id, product_id, quantity) SELECT $1, * FROM unnest($2::uuid[], $3::int[]) WHERE $4::boolean
+       ), status AS (
+         UPDATE catalog.reservation SET status = $5, shortages = NULL, updated_at = now() WHERE order_id = $1
+       )
+       INSERT INTO catalog.outbox (id, type, envelope) VALUES ($6, $7, $8)`,
+      [orderId, lines.map((l) => l.productId), lines.map((l) => l.quantity), saveLines, status, event.id, event.type, event.envelope],
+    );
+  }
+
+  /** Sets a reservation's status and writes the event's outbox row, in one statement. */
+  async setStatusAndRecord(
+    manager: EntityManager,
+    orderId: string,
+    status: ReservationStatus,
+    shortages: Shortage[] | undefined,
+    event: OutboxRow,
+  ): Promise<void> {
+    await manager.query(
+      `WITH status AS (
+         UPDATE catalog.reservation SET status = $2, shortages = $3, updated_at = now() WHERE order_id = $1
+       )
+       INSERT INTO catalog.outbox (id, type, envelope) VALUES ($4, $5, $6)`,
+      [orderId, status, shortages ? JSON.stringify(shortages) : null, event.id, event.type, event.envelope],
+    );
+  }
+
+  /** A reservation locked, with its lines, in one round trip; undefined when there is none. */
+  async findWithLines(manager: EntityManager, orderId: string): Promise<{ reservation: Reservation; lines: ReservationLine[] } | undefined> {
+    const rows = (await manager.query(
+      `SELECT r.status, l.product_id, l.quantity FROM catalog.reservation r
+       LEFT JOIN LATERAL (SELECT product_id, quantity FROM catalog.reservation_line WHERE order_id = r.order_id) l ON true
+       WHERE r.order_id = $1 ORDER BY l.product_id FOR UPDATE OF r`,
+      [orderId],
+    )) as { status: ReservationStatus; product_id: string | null; quantity: number | null }[];
+    if (!rows[0]) return undefined;
+    return {
+      reservation: new Reservation(orderId, rows[0].status),
+      lines: rows.filter((r) => r.product_id !== null).map((r) => ({ productId: r.product_id!, quantity: r.quantity! })),
+    };
   }
 
   /** Claims the order id with a first status; false when a reservation for it already exists. */

@@ -13,7 +13,8 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
           type text NOT NULL,
           envelope text NOT NULL,
           created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-          sent_at timestamptz
+          sent_at timestamptz,
+          claimed_until timestamptz
         )`);
       await q.query(`CREATE INDEX outbox_unsent_idx ON ${schema}.outbox (created_at) WHERE sent_at IS NULL`);
       await q.query(`CREATE INDEX outbox_sent_idx ON ${schema}.outbox (sent_at) WHERE sent_at IS NOT NULL`);
@@ -29,6 +30,26 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
 
     async down(q: QueryRunner): Promise<void> {
       await q.query(`DROP TABLE ${schema}.inbox, ${schema}.outbox`);
+    }
+  };
+}
+
+/**
+ * The outbox's claim column for schemas made before `messagingTablesMigration` had it: a relay
+ * leases a batch (FOR UPDATE SKIP LOCKED, then `claimed_until`) in one statement instead of holding
+ * a transaction while it publishes.
+ */
+export function outboxClaimMigration(schema: string): new () => MigrationInterface {
+  if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
+  return class OutboxClaim1764000009000 implements MigrationInterface {
+    name = 'OutboxClaim1764000009000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${schema}.outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz`);
+    }
+
+    async down(): Promise<void> {
+      // The column belongs to the outbox table from its first migration on.
     }
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PaymentStatus } from '@commerce/contracts';
+import type { OutboxRow } from '@commerce/messaging';
 import { EntityManager } from 'typeorm';
 import { Payment } from '../domain/payment.entity';
 
@@ -56,6 +57,29 @@ export class PaymentRepository {
       orderId,
     ])) as PaymentRow[];
     return { payment: new Payment(orderId, row.status), row };
+  }
+
+  /**
+   * Settles a PENDING payment and writes its event's outbox row, in one statement (one round trip,
+   * one transaction); undefined, and nothing written, when the payment is no longer PENDING.
+   */
+  async settlePending(
+    manager: EntityManager,
+    orderId: string,
+    status: PaymentStatus,
+    reason: string | undefined,
+    event: OutboxRow,
+  ): Promise<PaymentRow | undefined> {
+    const [row] = (await manager.query(
+      `WITH settled AS (
+         UPDATE payments.payment SET status = $2, reason = COALESCE($3, reason), updated_at = now() WHERE order_id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}
+       ), event AS (
+         INSERT INTO payments.outbox (id, type, envelope) SELECT $4, $5, $6 FROM settled
+       )
+       SELECT ${COLUMNS} FROM settled`,
+      [orderId, status, reason ?? null, event.id, event.type, event.envelope],
+    )) as PaymentRow[];
+    return row;
   }
 
   /** Sets the status and returns the row as it is now. */

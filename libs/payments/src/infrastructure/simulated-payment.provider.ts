@@ -46,10 +46,17 @@ export class SimulatedPaymentProvider implements PaymentProvider, OnModuleDestro
     if (token === 'tok_slow') await sleep(this.config.SIM_PROVIDER_SLOW_MS, undefined, { signal: this.shutdown.signal });
     const outcome: ChargeOutcome =
       token === 'tok_declined' ? { captured: false, reason: 'card declined' } : { captured: true, reference: `ch_${idempotencyKey.slice(0, 8)}` };
-    await this.dataSource.query(
-      `INSERT INTO payments.sim_provider_call (idempotency_key, kind, amount, currency, token, outcome) VALUES ($1, 'charge', $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    // Recorded, or the answer a concurrent call with the same key recorded first, in one round trip.
+    const [recorded] = (await this.dataSource.query(
+      `WITH call AS (
+         INSERT INTO payments.sim_provider_call (idempotency_key, kind, amount, currency, token, outcome) VALUES ($1, 'charge', $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING outcome
+       )
+       SELECT outcome FROM call UNION ALL SELECT outcome FROM payments.sim_provider_call WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM call)`,
       [idempotencyKey, amount, currency, token, JSON.stringify(outcome)],
-    );
+    )) as { outcome: ChargeOutcome }[];
+    if (recorded) return recorded.outcome;
+    // The other call committed while this statement waited, so its row is not in this statement's snapshot: read it now.
     const [stored] = (await this.dataSource.query(`SELECT outcome FROM payments.sim_provider_call WHERE idempotency_key = $1`, [idempotencyKey])) as {
       outcome: ChargeOutcome;
     }[];

@@ -1,4 +1,4 @@
-import { messagingTablesMigration } from '@commerce/messaging';
+import { messagingTablesMigration, outboxClaimMigration } from '@commerce/messaging';
 import type { ContextDatabase } from '@commerce/platform';
 import { projectionTablesMigration } from '@commerce/projections';
 import { CreateReporting1764000007000 } from './migrations/1764000007000-create-reporting.migration';
@@ -6,7 +6,7 @@ import { CreateReporting1764000007000 } from './migrations/1764000007000-create-
 /** The reporting schema and its migrations. */
 export const reportingDatabase: ContextDatabase = {
   context: 'reporting',
-  migrations: [messagingTablesMigration('reporting'), projectionTablesMigration('reporting'), CreateReporting1764000007000],
+  migrations: [messagingTablesMigration('reporting'), outboxClaimMigration('reporting'), projectionTablesMigration('reporting'), CreateReporting1764000007000],
 };
 
 /** The event log every reporting projection reads. */

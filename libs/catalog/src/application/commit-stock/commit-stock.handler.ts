@@ -16,21 +16,23 @@ export class CommitStockHandler {
   ) {}
 
   @Handles(CommitStock)
-  handle({ orderId }: PayloadOf<typeof CommitStock>): Promise<ResultOf<typeof CommitStock>> {
-    return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof CommitStock>> => {
-      const found = await this.inventory.find(manager, orderId, true);
+  async handle({ orderId }: PayloadOf<typeof CommitStock>): Promise<ResultOf<typeof CommitStock>> {
+    let written = false;
+    const result = await this.uow.transaction(this.dataSource, async (manager): Promise<ResultOf<typeof CommitStock>> => {
+      const found = await this.inventory.findWithLines(manager, orderId);
       if (!found) throw new ReservationNotFoundError(orderId);
       if (found.reservation.commit() === 'move') {
-        const lines = await this.inventory.lines(manager, orderId);
+        const { lines } = found;
         await this.inventory.lockLevels(
           manager,
           lines.map((l) => l.productId),
         );
-        await this.inventory.move(manager, 'commit', lines);
-        await this.inventory.setStatus(manager, orderId, 'COMMITTED');
-        await emit(StockCommitted, { orderId, lines });
+        await this.inventory.moveAndRecord(manager, 'commit', orderId, lines, 'COMMITTED', this.uow.outboxRow(StockCommitted, { orderId, lines }));
+        written = true;
       }
       return { orderId, status: 'COMMITTED' };
     });
+    if (written) this.uow.written(this.dataSource);
+    return result;
   }
 }

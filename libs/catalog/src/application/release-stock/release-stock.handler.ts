@@ -18,20 +18,21 @@ export class ReleaseStockHandler {
   ) {}
 
   @Handles(ReleaseStock)
-  handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
-    return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof ReleaseStock>> => {
+  async handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
+    let written = false;
+    const result = await this.uow.transaction(this.dataSource, async (manager): Promise<ResultOf<typeof ReleaseStock>> => {
       if (await this.inventory.claim(manager, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };
-      const { reservation } = (await this.inventory.find(manager, orderId, true))!;
+      const { reservation, lines } = (await this.inventory.findWithLines(manager, orderId))!;
       if (reservation.release() === 'none') return { orderId, status: reservation.status };
-      const lines = await this.inventory.lines(manager, orderId);
       await this.inventory.lockLevels(
         manager,
         lines.map((l) => l.productId),
       );
-      await this.inventory.move(manager, 'release', lines);
-      await this.inventory.setStatus(manager, orderId, 'RELEASED');
-      await emit(StockReleased, { orderId, lines });
+      await this.inventory.moveAndRecord(manager, 'release', orderId, lines, 'RELEASED', this.uow.outboxRow(StockReleased, { orderId, lines }));
+      written = true;
       return { orderId, status: 'RELEASED' };
     });
+    if (written) this.uow.written(this.dataSource);
+    return result;
   }
 }

@@ -16,8 +16,9 @@ export class ReserveStockHandler {
   ) {}
 
   @Handles(ReserveStock)
-  handle({ orderId, lines }: PayloadOf<typeof ReserveStock>): Promise<ResultOf<typeof ReserveStock>> {
-    return this.uow.transaction(this.dataSource, async (manager, emit): Promise<ResultOf<typeof ReserveStock>> => {
+  async handle({ orderId, lines }: PayloadOf<typeof ReserveStock>): Promise<ResultOf<typeof ReserveStock>> {
+    let written = false;
+    const result = await this.uow.transaction(this.dataSource, async (manager): Promise<ResultOf<typeof ReserveStock>> => {
       // The claim row serialises duplicates of one order: a second attempt waits, then sees the first outcome.
       if (!(await this.inventory.claim(manager, orderId, 'PENDING'))) {
         const existing = (await this.inventory.find(manager, orderId))!;
@@ -32,15 +33,25 @@ export class ReserveStockHandler {
         ),
       );
       if (!plan.ok) {
-        await this.inventory.setStatus(manager, orderId, 'REJECTED', plan.shortages);
-        await emit(StockReservationFailed, { orderId, shortages: plan.shortages });
+        const failed = this.uow.outboxRow(StockReservationFailed, { orderId, shortages: plan.shortages });
+        await this.inventory.setStatusAndRecord(manager, orderId, 'REJECTED', plan.shortages, failed);
+        written = true;
         return { orderId, status: 'REJECTED', shortages: plan.shortages };
       }
-      await this.inventory.move(manager, 'reserve', plan.lines);
-      await this.inventory.saveLines(manager, orderId, plan.lines);
-      await this.inventory.setStatus(manager, orderId, 'RESERVED');
-      await emit(StockReserved, { orderId, lines: plan.lines });
+      // The write half is one statement: counters, lines, status and the event's outbox row.
+      await this.inventory.moveAndRecord(
+        manager,
+        'reserve',
+        orderId,
+        plan.lines,
+        'RESERVED',
+        this.uow.outboxRow(StockReserved, { orderId, lines: plan.lines }),
+        true,
+      );
+      written = true;
       return { orderId, status: 'RESERVED' };
     });
+    if (written) this.uow.written(this.dataSource);
+    return result;
   }
 }

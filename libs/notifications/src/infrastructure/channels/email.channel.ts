@@ -32,9 +32,13 @@ export class EmailChannel implements NotificationChannel {
     };
     if (this.config.SMTP_URL) return;
     const dir = resolve(this.config.MAIL_DIR);
-    await mkdir(dir, { recursive: true });
     const file = join(dir, `${n.orderId}.${n.kind}.eml`);
-    await writeFile(file, info.message ?? Buffer.alloc(0));
+    // The directory is made when a write finds it missing, not before every message (a syscall each).
+    await writeFile(file, info.message ?? Buffer.alloc(0)).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true });
+      await writeFile(file, info.message ?? Buffer.alloc(0));
+    });
     this.logger.log({ msg: 'email written', file });
   }
 }

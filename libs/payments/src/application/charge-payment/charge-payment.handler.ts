@@ -1,11 +1,11 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { ChargePayment, PayloadOf, PaymentCaptured, PaymentFailed, ResultOf } from '@commerce/contracts';
+import { ChargePayment, PayloadOf, PaymentCaptured, PaymentFailed, PaymentStatus, ResultOf } from '@commerce/contracts';
 import { Handles, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../../payments.config';
-import { PAYMENT_PROVIDER, PaymentProvider, providerKeys, providerRetry } from '../../infrastructure/payment-provider.port';
-import { PaymentRepository } from '../../infrastructure/payment.repository';
+import { ChargeOutcome, PAYMENT_PROVIDER, PaymentProvider, providerKeys, providerRetry } from '../../infrastructure/payment-provider.port';
+import { PaymentRepository, PaymentRow } from '../../infrastructure/payment.repository';
 
 type Result = ResultOf<typeof ChargePayment>;
 
@@ -43,20 +43,38 @@ export class ChargePaymentHandler {
       }),
     );
 
-    const settled = await this.uow.transaction(this.dataSource, async (m, emit) => {
-      const { payment, row } = await this.payments.find(m, orderId, true);
-      const next = payment.settle(outcome.captured);
-      if (next.status === payment.status) return { next, row };
-      if (next.status === 'CAPTURED') await emit(PaymentCaptured, { orderId, amount });
-      if (next.status === 'DECLINED') await emit(PaymentFailed, { orderId, reason: outcome.captured ? 'declined' : outcome.reason });
-      return { next, row: await this.payments.setStatus(m, orderId, next.status, outcome.captured ? undefined : outcome.reason) };
-    });
+    const settled =
+      (await this.settlePending(orderId, amount, outcome)) ??
+      (await this.uow.transaction(this.dataSource, async (m, emit) => {
+        const { payment, row } = await this.payments.find(m, orderId, true);
+        const next = payment.settle(outcome.captured);
+        if (next.status === payment.status) return { next, row };
+        if (next.status === 'CAPTURED') await emit(PaymentCaptured, { orderId, amount });
+        if (next.status === 'DECLINED') await emit(PaymentFailed, { orderId, reason: outcome.captured ? 'declined' : outcome.reason });
+        return { next, row: await this.payments.setStatus(m, orderId, next.status, outcome.captured ? undefined : outcome.reason) };
+      }));
     if (settled.next.giveBack) {
       // The payment was voided while the provider was charging: the money goes straight back.
       this.logger.warn({ msg: 'charge completed after the payment was voided; refunding', orderId });
       await this.giveBack(orderId);
     }
     return this.answer(orderId, settled.row);
+  }
+
+  /** The common case in one statement: a PENDING payment takes the provider's answer with its event; undefined when it is no longer PENDING. */
+  private async settlePending(
+    orderId: string,
+    amount: PayloadOf<typeof ChargePayment>['amount'],
+    outcome: ChargeOutcome,
+  ): Promise<{ next: { status: PaymentStatus; giveBack: boolean }; row: PaymentRow } | undefined> {
+    const status = outcome.captured ? 'CAPTURED' : 'DECLINED';
+    const event = outcome.captured
+      ? this.uow.outboxRow(PaymentCaptured, { orderId, amount })
+      : this.uow.outboxRow(PaymentFailed, { orderId, reason: outcome.reason });
+    const row = await this.payments.settlePending(this.dataSource.manager, orderId, status, outcome.captured ? undefined : outcome.reason, event);
+    if (!row) return undefined;
+    this.uow.written(this.dataSource);
+    return { next: { status, giveBack: false }, row };
   }
 
   /** Returns money taken for a voided payment; throws (so the command is retried) when the provider fails. */

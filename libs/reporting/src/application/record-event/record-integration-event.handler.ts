@@ -13,22 +13,27 @@ import {
   StockReleased,
   StockReserved,
 } from '@commerce/contracts';
-import { Handles, MessageContext, UnitOfWork } from '@commerce/messaging';
-import { InjectDataSource } from '@commerce/platform';
+import { GroupCommit, Handles, MessageContext } from '@commerce/messaging';
+import { InjectDataSource, RequestContext } from '@commerce/platform';
 import { ProjectionLoop } from '@commerce/projections';
 import { DataSource } from 'typeorm';
+import { EventToLog, logEvents } from '../../infrastructure/event-log.repository';
 
 /**
  * Keeps every integration event reporting reads in its own log, once (inbox and message id), so
  * that projections read in commit order and a rebuild can replay history that the bus no longer has.
+ * Events arriving together are logged by one statement (group commit): an order brings about six.
  */
 @Controller()
 export class RecordIntegrationEventHandler {
+  private readonly log: GroupCommit<EventToLog, boolean>;
+
   constructor(
-    @InjectDataSource('reporting') private readonly dataSource: DataSource,
-    private readonly uow: UnitOfWork,
+    @InjectDataSource('reporting') dataSource: DataSource,
     private readonly loop: ProjectionLoop,
-  ) {}
+  ) {
+    this.log = new GroupCommit((events) => logEvents(dataSource, events));
+  }
 
   @Handles(OrderPlaced)
   onOrderPlaced(@Payload() _: unknown, @Ctx() ctx: MessageContext): Promise<void> {
@@ -81,14 +86,8 @@ export class RecordIntegrationEventHandler {
   }
 
   private async record(envelope: Envelope): Promise<void> {
-    const stored = await this.uow.once(this.dataSource, async (m) => {
-      await m.query(`INSERT INTO reporting.event_log (message_id, type, data, recorded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING`, [
-        envelope.id,
-        envelope.type,
-        JSON.stringify(envelope.payload),
-        envelope.timestamp,
-      ]);
-    });
-    if (stored) this.loop.kick();
+    const handler = RequestContext.current()?.handlerName;
+    if (!handler) throw new Error('RecordIntegrationEventHandler must run inside a message handler');
+    if (await this.log.submit({ envelope, handler })) this.loop.kick();
   }
 }

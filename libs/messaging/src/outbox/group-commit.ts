@@ -1,0 +1,47 @@
+interface Queued<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: the first item is written at once; items submitted while a write is in flight go
+ * together in the next write (at most `max`). A group whose write fails is written again item by
+ * item, so one bad item cannot fail the others. `write` returns one result per item, in order.
+ */
+export class GroupCommit<T, R> {
+  private readonly queue: Queued<T, R>[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<R[]>,
+    private readonly max = 64,
+  ) {}
+
+  /** Resolves once the write holding `item` committed. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) await this.writeGroup(this.queue.splice(0, this.max));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeGroup(group: Queued<T, R>[]): Promise<void> {
+    try {
+      const results = await this.write(group.map((q) => q.item));
+      group.forEach((q, i) => q.resolve(results[i]));
+    } catch (error) {
+      if (group.length === 1) return group[0].reject(error);
+      for (const q of group) await this.writeGroup([q]);
+    }
+  }
+}
