@@ -55,6 +55,23 @@ interface Queued {
   done: (error?: unknown) => void;
 }
 
+/** The order view's columns after `id`, as `VIEW_COLUMNS` lists them, for an insert. */
+function viewFields(o: Order): unknown[] {
+  return [
+    o.customerId,
+    o.email,
+    o.status,
+    JSON.stringify(o.lines),
+    o.total.amount,
+    o.total.currency,
+    JSON.stringify(o.shippingAddress),
+    o.reason ?? null,
+    o.version,
+    o.createdAt,
+    o.updatedAt,
+  ];
+}
+
 const VIEW_COLUMNS = 'id, customer_id, email, status, lines, total_amount, currency, shipping_address, reason, version, created_at, updated_at';
 
 function toView(row: ViewRow): OrderView {
@@ -159,26 +176,7 @@ export class OrderStore {
          INSERT INTO ordering.outbox (id, type, envelope) SELECT m.id, m.type, m.envelope FROM claim c, unnest($21::uuid[], $22::text[], $23::text[]) AS m(id, type, envelope)
        )
        SELECT order_id FROM claim`,
-      [
-        key.key,
-        key.hash,
-        o.id,
-        ...eventColumns(change.events),
-        o.customerId,
-        o.email,
-        o.status,
-        JSON.stringify(o.lines),
-        o.total.amount,
-        o.total.currency,
-        JSON.stringify(o.shippingAddress),
-        o.reason ?? null,
-        o.version,
-        o.createdAt,
-        o.updatedAt,
-        wake.at,
-        wake.reason,
-        ...outboxColumns(change.outbox),
-      ],
+      [key.key, key.hash, o.id, ...eventColumns(change.events), ...viewFields(o), wake.at, wake.reason, ...outboxColumns(change.outbox)],
     )) as unknown[];
     if (rows.length === 0) return false;
     this.written([change]);
@@ -362,20 +360,7 @@ export class OrderStore {
     await manager.query(
       `INSERT INTO ordering.order_view (${VIEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-      [
-        o.id,
-        o.customerId,
-        o.email,
-        o.status,
-        JSON.stringify(o.lines),
-        o.total.amount,
-        o.total.currency,
-        JSON.stringify(o.shippingAddress),
-        o.reason ?? null,
-        o.version,
-        o.createdAt,
-        o.updatedAt,
-      ],
+      [o.id, ...viewFields(o)],
     );
   }
 }
