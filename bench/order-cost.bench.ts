@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { nextXid, placeOne, prepare, settle, withDatabase } from './support/order-driver';
+import { nextXid, placeConcurrently, placeOne, prepare, settle, withDatabase } from './support/order-driver';
 import type { RoundTripCounts } from './support/pg-round-trips';
 import { startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
@@ -69,19 +69,7 @@ async function main(): Promise<void> {
         }
         return ids;
       });
-      const many = await measure(`${CONCURRENCY} clients`, pg, ORDERS, async () => {
-        const ids: string[] = [];
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            while (next++ < ORDERS) {
-              const id = await placeOne(app.base, customer, body);
-              if (id) ids.push(id);
-            }
-          }),
-        );
-        return ids;
-      });
+      const many = await measure(`${CONCURRENCY} clients`, pg, ORDERS, () => placeConcurrently(app.base, customer, body, ORDERS, CONCURRENCY));
       return [...one, ...many];
     } finally {
       await pg.end();

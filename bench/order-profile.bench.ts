@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { summariseProfile } from './support/cpu-profile';
-import { placeOne, prepare, settle, withDatabase } from './support/order-driver';
+import { placeConcurrently, prepare, settle, withDatabase } from './support/order-driver';
 import { startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
@@ -31,16 +31,7 @@ async function main(): Promise<void> {
     await pg.connect();
     try {
       const { customer, body } = await prepare(app.base);
-      const ids: string[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next++ < ORDERS) {
-            const id = await placeOne(app.base, customer, body);
-            if (id) ids.push(id);
-          }
-        }),
-      );
+      const ids = await placeConcurrently(app.base, customer, body, ORDERS, CONCURRENCY);
       confirmed = (await settle(pg, ids)).confirmed;
       await new Promise((r) => setTimeout(r, 500));
     } finally {

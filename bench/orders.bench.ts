@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { cpuMeter } from './support/cpu-usage';
 import { startOtlpStandIn } from './support/otlp-stand-in';
-import { nextXid, percentile, placeOne, prepare, settle, withDatabase } from './support/order-driver';
+import { nextXid, percentile, placeConcurrently, placeOne, prepare, settle, withDatabase } from './support/order-driver';
 import { startApp, stop } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
@@ -60,16 +60,7 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
     const xidBefore = await nextXid(pg);
     meter.start();
     const started = performance.now();
-    const ids: string[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next++ < ORDERS) {
-          const id = await placeOne(target.base, customer, body);
-          if (id) ids.push(id);
-        }
-      }),
-    );
+    const ids = await placeConcurrently(target.base, customer, body, ORDERS, CONCURRENCY);
     const saturated = await settle(pg, ids);
     const seconds = (performance.now() - started) / 1000;
     const cpu = meter.stop();

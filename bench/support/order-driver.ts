@@ -59,6 +59,21 @@ export async function placeOne(base: string, customer: Record<string, string>, b
   return res.status === 202 ? ((await res.json()) as { orderId: string }).orderId : undefined;
 }
 
+/** A closed loop: `clients` clients place `orders` orders between them, each the next as soon as its last was accepted; resolves with the accepted ids. */
+export async function placeConcurrently(base: string, customer: Record<string, string>, body: string, orders: number, clients: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next++ < orders) {
+        const id = await placeOne(base, customer, body);
+        if (id) ids.push(id);
+      }
+    }),
+  );
+  return ids;
+}
+
 /** Waits (bounded) until every order has ended; returns how many were confirmed and their POST -> CONFIRMED latencies. */
 export async function settle(pg: Client, ids: string[]): Promise<{ confirmed: number; latencies: number[] }> {
   const deadline = Date.now() + 300_000;
