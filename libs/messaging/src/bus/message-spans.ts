@@ -1,6 +1,6 @@
 import { Attributes, Context, SpanKind } from '@opentelemetry/api';
 import type { Envelope } from '@commerce/contracts';
-import { inSpan, isTracing } from '@commerce/platform';
+import { inSpan, isTracing, untraced } from '@commerce/platform';
 
 /** Where the bus's spans say the message went (OpenTelemetry messaging semantic conventions). */
 function attributes(system: string, operation: 'send' | 'process', type: string, envelope?: Envelope): Attributes {
@@ -12,15 +12,6 @@ function attributes(system: string, operation: 'send' | 'process', type: string,
     ...(system === 'rmq' ? { 'messaging.rabbitmq.destination.routing_key': type } : {}),
     ...(envelope ? { 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId } : {}),
   };
-}
-
-/** Tracing off: the work alone (no span, no attributes built); a synchronous throw still becomes a rejection. */
-function untraced<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return work();
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
 }
 
 /** A PRODUCER span around handing one message to the transport; the envelope built inside it carries its context. */

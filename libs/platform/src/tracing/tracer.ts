@@ -59,7 +59,7 @@ export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span)
 }
 
 /** Runs `work` with the no-op span; a synchronous throw becomes a rejection, as in a traced run. */
-function untraced<T>(work: (span: Span) => Promise<T>): Promise<T> {
+export function untraced<T>(work: (span: Span) => Promise<T>): Promise<T> {
   try {
     return work(NO_SPAN);
   } catch (error) {
