@@ -10,6 +10,12 @@ export const messagingConfigSchema = z.object({
     .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'expected lower-case letters, digits, - or _')
     .default('commerce'),
   RMQ_PREFETCH: env.int(1, 1000).default(20),
+  /**
+   * Unacked event deliveries per consumer. Larger than RMQ_PREFETCH: a group-committing subscriber
+   * (GroupCommit, 64 at most per write) can only group what is delivered and unacked, and with
+   * twice its cap one full group commits while the next gathers (docs/adr/0025).
+   */
+  RMQ_EVENT_PREFETCH: env.int(1, 1000).default(128),
   RETRY_DELAYS_MS: z
     .string()
     .regex(/^\d+(,\d+){0,9}$/, 'expected up to 10 comma-separated delays in ms')

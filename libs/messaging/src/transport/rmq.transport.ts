@@ -16,7 +16,10 @@ export interface RmqOptions {
   url: string;
   prefix: string;
   service: string;
+  /** Unacked deliveries per command or query consumer. */
   prefetch: number;
+  /** Unacked deliveries of the events consumer (a group-committing subscriber groups at most these); `prefetch` when omitted. */
+  eventPrefetch?: number;
   retryDelaysMs: number[];
   /** A delivery left unsettled longer than this makes the process not ready. */
   unsettledMaxMs: number;
@@ -24,6 +27,7 @@ export interface RmqOptions {
 
 /** How a consumer declares what it reads, handles a delivery, and starts again. */
 interface Consumer {
+  prefetch: number;
   declare(channel: Channel): Promise<void>;
   handle(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void>;
   restart(): Promise<void>;
@@ -166,6 +170,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
     await this.consume(model, `${kind}s`, queue, {
+      prefetch: this.options.prefetch,
       declare: async (channel) => {
         await channel.assertQueue(queue, { durable: true });
         for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
@@ -185,6 +190,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
       }),
     );
     await this.consume(model, 'events', t.eventsQueue, {
+      prefetch: this.options.eventPrefetch ?? this.options.prefetch,
       declare: async (channel) => {
         for (const [index, delay] of this.options.retryDelaysMs.entries()) {
           await channel.assertQueue(this.deliveries.retryQueueName(index), {
@@ -204,7 +210,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     const channel = this.watch(await model.createChannel(), `${role} consumer`);
     const stopped = (reason: string) => this.consumerStopped(role, reason, model, channel, consumer.restart);
     channel.on('close', () => stopped('channel closed'));
-    await channel.prefetch(this.options.prefetch);
+    await channel.prefetch(consumer.prefetch);
     await consumer.declare(channel);
     const { consumerTag } = await channel.consume(
       queue,
