@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
+import { pidsNamed, processCpuSeconds } from './support/cpu-usage';
 import { printFigures, runBench } from './support/report';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -64,6 +65,26 @@ class CreateBench1764000000000 implements MigrationInterface {
     await q.query(`DROP TABLE bench.batched_effect`);
     await q.query(`DROP TABLE bench.effect`);
   }
+}
+
+/**
+ * CPU time per message of this process, Postgres (every backend) and RabbitMQ (beam.smp) over one
+ * measured run: on a shared machine, what each side spent, beside the rate.
+ */
+function cpuPerMessage(): () => string {
+  const sample = () => ({
+    node: processCpuSeconds(process.pid),
+    postgres: new Map(pidsNamed('postgres').map((pid) => [pid, processCpuSeconds(pid)])),
+    broker: pidsNamed('beam.smp').reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+  });
+  const before = sample();
+  return () => {
+    const after = sample();
+    let postgres = 0;
+    for (const [pid, used] of after.postgres) postgres += used - (before.postgres.get(pid) ?? 0);
+    const us = (seconds: number) => Math.round((seconds * 1e6) / MESSAGES);
+    return `CPU µs/msg: node ${us(after.node - before.node)}, postgres ${us(postgres)}, broker ${us(after.broker - before.broker)}`;
+  };
 }
 
 let received = 0;
@@ -193,7 +214,7 @@ async function timeRoundTrips(call: (n: number) => Promise<unknown>): Promise<st
   return `p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms (${ROUND_TRIPS} sequential)`;
 }
 
-async function rawAmqp(prefix: string): Promise<string> {
+async function rawAmqp(prefix: string): Promise<{ rate: number; cpu: string }> {
   const connection = await connect(RABBITMQ_URL, { noDelay: true });
   const pub = await connection.createConfirmChannel();
   const sub = await connection.createChannel();
@@ -208,6 +229,7 @@ async function rawAmqp(prefix: string): Promise<string> {
       if (++got === MESSAGES) resolve();
     });
   });
+  const cpu = cpuPerMessage();
   const started = performance.now();
   const body = Buffer.from(JSON.stringify({ n: 0, pad: 'x'.repeat(200) }));
   await Promise.all(
@@ -218,9 +240,10 @@ async function rawAmqp(prefix: string): Promise<string> {
   );
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   await pub.deleteQueue(queue);
   await connection.close();
-  return `${Math.round(MESSAGES / seconds)} msg/s (${MESSAGES} persistent, confirmed, acked)`;
+  return { rate: Math.round(MESSAGES / seconds), cpu: used };
 }
 
 /** The same echo over bare grpc-js (no Nest, no envelope, no validation), for what our layer adds. */
@@ -268,9 +291,10 @@ async function main(): Promise<void> {
     const uow = rmqApp.get(UnitOfWork);
     const ds = rmqApp.get<DataSource>(dataSourceToken('bench'), { strict: false });
     /** Emits MESSAGES events from 8 writers, 10 per transaction through the outbox; resolves with msg/s once every one was handled. */
-    const throughput = async (contract: typeof Ticked | typeof Batched): Promise<number> => {
+    const throughput = async (contract: typeof Ticked | typeof Batched): Promise<{ rate: number; cpu: string }> => {
       received = 0;
       const all = new Promise<void>((resolve) => (allReceived = resolve));
+      const cpu = cpuPerMessage();
       const started = performance.now();
       let next = 0;
       await Promise.all(
@@ -285,17 +309,21 @@ async function main(): Promise<void> {
         }),
       );
       await all;
-      return Math.round(MESSAGES / ((performance.now() - started) / 1000));
+      return { rate: Math.round(MESSAGES / ((performance.now() - started) / 1000)), cpu: cpu() };
     };
+    const once = await throughput(Ticked);
+    const grouped = await throughput(Batched);
+    const raw = await rawAmqp(prefix);
+    const share = (rate: number) => `${Math.round((100 * rate) / raw.rate)} % of raw`;
     rows.push([
       'outbox -> RabbitMQ -> inbox handler',
-      `${await throughput(Ticked)} msg/s (${MESSAGES} events, 10 per transaction, each applied once via the inbox: one transaction per delivery, uow.once)`,
+      `${once.rate} msg/s, ${share(once.rate)} (${MESSAGES} events, 10 per transaction, each applied once via the inbox: one transaction per delivery, uow.once); ${once.cpu}`,
     ]);
     rows.push([
       'outbox -> RabbitMQ -> group-committed inbox',
-      `${await throughput(Batched)} msg/s (the same, deliveries that arrive together claimed and applied in one statement, GroupCommit)`,
+      `${grouped.rate} msg/s, ${share(grouped.rate)} (the same, deliveries that arrive together claimed and applied in one statement, GroupCommit); ${grouped.cpu}`,
     ]);
-    rows.push(['raw amqplib publish/consume', await rawAmqp(prefix)]);
+    rows.push(['raw amqplib publish/consume', `${raw.rate} msg/s (${MESSAGES} persistent, confirmed, acked); ${raw.cpu}`]);
     rows.push(['query round trip over RabbitMQ', await roundTrips(rmqApp.get(MessageBus))]);
     await rmqApp.close();
     const cleanup = await connect(RABBITMQ_URL);

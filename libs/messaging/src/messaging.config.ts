@@ -10,6 +10,12 @@ export const messagingConfigSchema = z.object({
     .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'expected lower-case letters, digits, - or _')
     .default('commerce'),
   RMQ_PREFETCH: env.int(1, 1000).default(20),
+  /**
+   * Unacked event deliveries per consumer. Larger than RMQ_PREFETCH: a group-committing subscriber
+   * (GroupCommit, 64 at most per write) can only group what is delivered and unacked, and with
+   * twice its cap one full group commits while the next gathers (docs/adr/0025).
+   */
+  RMQ_EVENT_PREFETCH: env.int(1, 1000).default(128),
   RETRY_DELAYS_MS: z
     .string()
     .regex(/^\d+(,\d+){0,9}$/, 'expected up to 10 comma-separated delays in ms')
@@ -18,6 +24,8 @@ export const messagingConfigSchema = z.object({
   RMQ_UNSETTLED_MAX_MS: env.int(1000, 3_600_000).default(120_000),
   OUTBOX_RELAY: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   OUTBOX_POLL_MS: env.int(50, 600_000).default(1000),
+  /** How long the relay lets further commits gather before claiming again when some committed while it was shipping (0: no wait). */
+  OUTBOX_COALESCE_MS: env.int(0, 1000).default(5),
   /** How long a relay's claim on a batch lasts: after a crash its unsent rows are shipped again this much later. */
   OUTBOX_CLAIM_MS: env.int(1000, 600_000).default(10_000),
   OUTBOX_RETENTION_HOURS: env.int(1, 24 * 365).default(72),

@@ -154,6 +154,27 @@ describe('RabbitMQ transport against the real broker', () => {
     for (const l of garbage) await expect(probe.transport.discard('probe', l.id)).resolves.toBe(true);
   });
 
+  it('acks a burst of deliveries together, and still parks a bad one in the middle of it alone', async () => {
+    const connection = await connect(TEST_RABBITMQ_URL);
+    const channel = await connection.createConfirmChannel();
+    const base = 5100;
+    const send = (content: string) =>
+      channel.publish(`${prefix}.events`, ProbeHappened.type, Buffer.from(content), { persistent: true, type: ProbeHappened.type });
+    for (let i = 0; i < 21; i++) send(i === 10 ? '{bad in the middle' : JSON.stringify(publisher.bus.envelope(ProbeHappened, { n: base + i, failTimes: 0 })));
+    await channel.waitForConfirms();
+    await waitUntil('20 effects', async () => (await effects('n >= $1 AND n < $2', [base, base + 21])).length === 20);
+    await waitUntil('every delivery settled', async () => (probe.transport as unknown as { unsettled(): number }).unsettled() === 0);
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing left unacked to come back, nothing applied twice, and the bad one parked once, with its reason.
+    expect((await channel.checkQueue(`${prefix}.probe.events`)).messageCount).toBe(0);
+    await connection.close();
+    expect(await effects('n >= $1 AND n < $2', [base, base + 21])).toHaveLength(20);
+    const letters = (await probe.transport.list('probe', PAGE)).items.filter((l) => l.preview === '{bad in the middle');
+    expect(letters).toHaveLength(1);
+    expect(letters[0].error).toContain('MESSAGING.INVALID_MESSAGE');
+    await probe.transport.discard('probe', letters[0].id);
+  });
+
   it('shares one service queue between two instances, with no duplicate effects', async () => {
     probeSwitches.delayMs = 30;
     const second = await boot('probe', [ProbeModule], 'b');

@@ -134,10 +134,19 @@ export class OutboxRelay {
       .filter((ds) => ds.isInitialized);
   }
 
+  /**
+   * Ships batches until the outbox is empty. Commits that kicked while a batch was being claimed or
+   * published are shipped by one more claim, after a short wait (OUTBOX_COALESCE_MS) that lets the
+   * commits of the next moments join it: under load, concurrent kicks share a claim statement. A
+   * kick that finds the relay idle is shipped at once, without the wait.
+   */
   private async drain(dataSource: DataSource): Promise<void> {
     do {
       this.again.delete(dataSource);
       while (!this.stopped && (await this.shipBatch(dataSource)) === BATCH);
+      if (this.again.has(dataSource) && !this.stopped && this.config.OUTBOX_COALESCE_MS > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.config.OUTBOX_COALESCE_MS));
+      }
     } while (this.again.has(dataSource) && !this.stopped);
   }
 

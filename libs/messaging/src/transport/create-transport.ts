@@ -11,6 +11,7 @@ export function createTransport(config: MessagingConfig, service: string): Trans
         prefix: config.RMQ_PREFIX,
         service,
         prefetch: config.RMQ_PREFETCH,
+        eventPrefetch: config.RMQ_EVENT_PREFETCH,
         retryDelaysMs: config.RETRY_DELAYS_MS,
         unsettledMaxMs: config.RMQ_UNSETTLED_MAX_MS,
       })

@@ -3,7 +3,7 @@ import { DomainError } from '@commerce/contracts';
 import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
 import { MessagingErrorCode } from '../bus/messaging.errors';
 import { DeadLetter, DeadLetterPage, DeadLetterStore, describeFailure } from './dead-letter';
-import { DeliveryTracker, Settlement } from './delivery-tracker';
+import { ChannelAcks, DeliveryTracker, Settlement } from './delivery-tracker';
 import { RmqDeadLetters } from './rmq-dead-letters';
 import { RmqDeliveries } from './rmq-deliveries';
 import { RmqRequests } from './rmq-requests';
@@ -16,7 +16,10 @@ export interface RmqOptions {
   url: string;
   prefix: string;
   service: string;
+  /** Unacked deliveries per command or query consumer. */
   prefetch: number;
+  /** Unacked deliveries of the events consumer (a group-committing subscriber groups at most these); `prefetch` when omitted. */
+  eventPrefetch?: number;
   retryDelaysMs: number[];
   /** A delivery left unsettled longer than this makes the process not ready. */
   unsettledMaxMs: number;
@@ -24,6 +27,7 @@ export interface RmqOptions {
 
 /** How a consumer declares what it reads, handles a delivery, and starts again. */
 interface Consumer {
+  prefetch: number;
   declare(channel: Channel): Promise<void>;
   handle(channel: Channel, settlement: Settlement, msg: ConsumeMessage): Promise<void>;
   restart(): Promise<void>;
@@ -53,7 +57,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
   private connection?: RecoveringChannelModel;
   private model?: ChannelModel;
   private publisher?: ConfirmChannel;
-  private consumers = new Map<string, { channel: Channel; tag: string }>();
+  private consumers = new Map<string, { channel: Channel; tag: string; acks: ChannelAcks }>();
   private inbound?: InboundHandler;
   private hosted: HostedHandlers = { requests: [], events: [] };
   private starting = false;
@@ -166,6 +170,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
     const t = this.topology;
     const queue = t.requestsQueue(kind);
     await this.consume(model, `${kind}s`, queue, {
+      prefetch: this.options.prefetch,
       declare: async (channel) => {
         await channel.assertQueue(queue, { durable: true });
         for (const type of types) await channel.bindQueue(queue, t.requestsExchange, type);
@@ -185,6 +190,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
       }),
     );
     await this.consume(model, 'events', t.eventsQueue, {
+      prefetch: this.options.eventPrefetch ?? this.options.prefetch,
       declare: async (channel) => {
         for (const [index, delay] of this.options.retryDelaysMs.entries()) {
           await channel.assertQueue(this.deliveries.retryQueueName(index), {
@@ -202,16 +208,17 @@ export class RmqTransport implements Transport, DeadLetterStore {
   /** Starts one consumer on a channel of its own; if the broker cancels it or its channel closes, it reports and starts again. */
   private async consume(model: ChannelModel, role: string, queue: string, consumer: Consumer): Promise<void> {
     const channel = this.watch(await model.createChannel(), `${role} consumer`);
+    const acks = new ChannelAcks(channel);
     const stopped = (reason: string) => this.consumerStopped(role, reason, model, channel, consumer.restart);
     channel.on('close', () => stopped('channel closed'));
-    await channel.prefetch(this.options.prefetch);
+    await channel.prefetch(consumer.prefetch);
     await consumer.declare(channel);
     const { consumerTag } = await channel.consume(
       queue,
-      (msg) => (msg ? this.receive(role, queue, channel, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
+      (msg) => (msg ? this.receive(role, queue, channel, acks, msg, (s, m) => consumer.handle(channel, s, m)) : stopped('cancelled by the broker')),
       { noAck: false },
     );
-    this.consumers.set(role, { channel, tag: consumerTag });
+    this.consumers.set(role, { channel, tag: consumerTag, acks });
     this.tracker.consuming(role);
   }
 
@@ -230,8 +237,15 @@ export class RmqTransport implements Transport, DeadLetterStore {
   }
 
   /** Tracks a delivery until it is settled; whatever the handling throws, the delivery still ends somewhere. */
-  private receive(role: string, queue: string, channel: Channel, msg: ConsumeMessage, handle: (s: Settlement, m: ConsumeMessage) => Promise<void>): void {
-    const settlement = this.tracker.begin(role, channel, msg);
+  private receive(
+    role: string,
+    queue: string,
+    channel: Channel,
+    acks: ChannelAcks,
+    msg: ConsumeMessage,
+    handle: (s: Settlement, m: ConsumeMessage) => Promise<void>,
+  ): void {
+    const settlement = this.tracker.begin(role, channel, msg, acks);
     this.track(handle(settlement, msg).catch((error: unknown) => this.deliveries.failed(queue, msg, settlement, error)));
   }
 
@@ -259,6 +273,8 @@ export class RmqTransport implements Transport, DeadLetterStore {
     this.consumers.clear();
     for (const { channel, tag } of consumers) await channel.cancel(tag).catch(() => undefined);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Acks still waiting for their turn go now, before the connection may close.
+    for (const { acks } of consumers) acks.flush();
   }
 
   async close(): Promise<void> {
