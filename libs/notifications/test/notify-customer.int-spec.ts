@@ -18,7 +18,7 @@ describe.each(['postgres', 'pglite'] as const)('customer notifications on %s', (
   beforeAll(async () => {
     db = backend === 'postgres' ? await createScratchDatabase('commerce_it_notifications') : undefined;
     harness = await bootContexts(db ? { kind: 'postgres', url: db.url } : { kind: 'pglite' }, [NotificationsModule], [], {
-      env: { MAIL_DIR: mailDir, RETRY_DELAYS_MS: '300,300,300,300,300' },
+      env: { MAIL_DIR: mailDir, RETRY_DELAYS_MS: '500,500,500,500,500,500' },
     });
     bus = harness.get(MessageBus);
   });
