@@ -158,6 +158,52 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     await expect(harness.bus.send(CommitStock, { orderId: randomUUID() })).rejects.toMatchObject({ code: 'CATALOG.RESERVATION_NOT_FOUND' });
   });
 
+  it('fails only the bad members of a group of commits and releases arriving together', async () => {
+    const productId = await newProduct(10);
+    const good = Array.from({ length: 4 }, () => randomUUID());
+    for (const orderId of good) await reserve(orderId, [{ productId, quantity: 1 }]);
+    const sold = randomUUID();
+    await reserve(sold, [{ productId, quantity: 1 }]);
+    await harness.bus.send(CommitStock, { orderId: sold });
+    // Sent at once, so they are written as groups: one unknown order among the commits, one sold order among the releases.
+    const [commits, releases] = await Promise.all([
+      Promise.allSettled([good[0], randomUUID(), good[1]].map((orderId) => harness.bus.send(CommitStock, { orderId }))),
+      Promise.allSettled([good[2], sold, good[3]].map((orderId) => harness.bus.send(ReleaseStock, { orderId }))),
+    ]);
+    expect(commits.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((commits[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'CATALOG.RESERVATION_NOT_FOUND' });
+    expect(releases.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((releases[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'CATALOG.RESERVATION_STATE_CONFLICT' });
+    expect(await stockOf(productId)).toMatchObject({ available: 7, reserved: 0, committed: 3 });
+    await harness.settle();
+    const of = (type: Parameters<EventLog['ofType']>[0], orderId: string) => events.ofType(type).filter((e) => (e as { orderId: string }).orderId === orderId);
+    expect([good[0], good[1]].map((o) => of(StockCommitted, o).length)).toEqual([1, 1]);
+    expect([good[2], good[3], sold].map((o) => of(StockReleased, o).length)).toEqual([1, 1, 0]);
+  });
+
+  it('keeps the counters right, without deadlock, when reserves, commits and releases race on the same products', async () => {
+    const a = await newProduct(30);
+    const b = await newProduct(30);
+    const held = Array.from({ length: 16 }, () => randomUUID());
+    const lines = [
+      { productId: b, quantity: 1 },
+      { productId: a, quantity: 1 },
+    ];
+    for (const orderId of held) await reserve(orderId, lines);
+    const fresh = Array.from({ length: 24 }, () => randomUUID());
+    // Groups of each kind lock the rows of both products at the same time, in whatever order the orders list them.
+    const results = await Promise.all([
+      ...fresh.map((orderId, i) => reserve(orderId, i % 2 ? lines : [...lines].reverse())),
+      ...held.slice(0, 8).map((orderId) => harness.bus.send(CommitStock, { orderId })),
+      ...held.slice(8).map((orderId) => harness.bus.send(ReleaseStock, { orderId })),
+    ]);
+    const reserved = results.slice(0, fresh.length).filter((r) => r.status === 'RESERVED').length;
+    // 30 units each, 16 held before: 14 free for the 24 new orders, and up to 8 more as the releases land.
+    expect(reserved).toBeGreaterThanOrEqual(14);
+    expect(reserved).toBeLessThanOrEqual(22);
+    for (const productId of [a, b]) expect(await stockOf(productId)).toEqual({ productId, available: 30 - 8 - reserved, reserved, committed: 8 });
+  });
+
   it('applies a redelivered adjustment once', async () => {
     const productId = await newProduct(1);
     const raw = JSON.stringify(harness.bus.envelope(AdjustStock, { productId, delta: 5, reason: 'received' }));

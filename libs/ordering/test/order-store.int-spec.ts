@@ -142,4 +142,27 @@ describe('order event store on real Postgres', () => {
     expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = $1`, [second.order.id])).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM ordering.outbox WHERE id = $1`, [second.outbox[0].id])).toBe(0);
   });
+
+  it('places concurrent orders in one statement: a key taken within the group writes nothing of its order, and a bad placement fails alone', async () => {
+    const keys = Array.from({ length: 8 }, () => ({ key: `k-${randomUUID()}`, hash: 'h' }));
+    const placing = keys.map(() => store.change(new Order(randomUUID())));
+    for (const c of placing) store.stage(c, [placed, { type: 'StepStarted', data: { step: 'reserve-stock' } }]);
+    const twin = store.change(new Order(randomUUID()));
+    store.stage(twin, [placed]);
+    const bad = store.change(new Order(randomUUID()));
+    store.stage(bad, [placed]);
+    bad.outbox.push({ ...outboxRow(bad.order.id), id: 'not-a-uuid' });
+    const results = await Promise.allSettled([
+      ...placing.map((c, i) => store.place(c, keys[i])),
+      store.place(twin, keys[3]),
+      store.place(bad, { key: `k-${randomUUID()}`, hash: 'h' }),
+    ]);
+    expect(results.slice(0, 8)).toEqual(placing.map(() => ({ status: 'fulfilled', value: true })));
+    expect(results[8]).toEqual({ status: 'fulfilled', value: false });
+    expect(results[9]).toMatchObject({ status: 'rejected' });
+    for (const c of placing) expect(await store.view(c.order.id)).toMatchObject({ status: 'PLACED', version: 2 });
+    for (const c of [twin, bad]) expect(await store.load(c.order.id)).toBeUndefined();
+    const ids = placing.map((c) => c.order.id);
+    expect(await count(`SELECT count(*) AS n FROM ordering.order_timer WHERE order_id = ANY($1::uuid[])`, [ids])).toBe(8);
+  });
 });

@@ -1,4 +1,4 @@
-import { mergeLines, planReservation, Reservation } from './reservation.entity';
+import { mergeLines, planReservation, planReservations, Reservation } from './reservation.entity';
 import { StockLevel } from './stock-level.value-object';
 
 const A = '00000000-0000-4000-8000-00000000000a';
@@ -96,5 +96,34 @@ describe('StockLevel', () => {
   it('never adjusts below zero', () => {
     expect(new StockLevel(A, 3, 1, 0).adjust(-3).available).toBe(0);
     expect(() => new StockLevel(A, 3, 1, 0).adjust(-4)).toThrow(expect.objectContaining({ code: 'CATALOG.STOCK_WOULD_GO_NEGATIVE' }));
+  });
+});
+
+describe('planReservations', () => {
+  it('lets each order see what the orders before it took, all or nothing each', () => {
+    const plans = planReservations(
+      [
+        [{ productId: A, quantity: 2 }],
+        [
+          { productId: A, quantity: 1 },
+          { productId: B, quantity: 1 },
+        ],
+        [{ productId: B, quantity: 1 }],
+        [{ productId: A, quantity: 1 }],
+      ],
+      levels(2, 1),
+    );
+    expect(plans).toEqual([
+      { ok: true, lines: [{ productId: A, quantity: 2 }] },
+      { ok: false, shortages: [{ productId: A, requested: 1, available: 0 }] },
+      { ok: true, lines: [{ productId: B, quantity: 1 }] },
+      { ok: false, shortages: [{ productId: A, requested: 1, available: 0 }] },
+    ]);
+  });
+
+  it('leaves the given levels as they were', () => {
+    const given = levels(1, 1);
+    planReservations([[{ productId: A, quantity: 1 }]], given);
+    expect(given.get(A)).toEqual(new StockLevel(A, 1, 0, 0));
   });
 });

@@ -34,6 +34,19 @@ export function planReservation(lines: readonly ReservationLine[], levels: Reado
   return shortages.length === 0 ? { ok: true, lines: merged } : { ok: false, shortages };
 }
 
+/**
+ * Plans orders one after the other against the same counters, as if each were reserved before the
+ * next is tried: an order sees what the ones before it took. Each order is all or nothing.
+ */
+export function planReservations(orders: readonly (readonly ReservationLine[])[], levels: ReadonlyMap<string, StockLevel>): ReservationPlan[] {
+  const current = new Map(levels);
+  return orders.map((lines) => {
+    const plan = planReservation(lines, current);
+    if (plan.ok) for (const line of plan.lines) current.set(line.productId, current.get(line.productId)!.reserve(line.quantity));
+    return plan;
+  });
+}
+
 /** What a state change does to stock: move quantities, or nothing (already done or never held). */
 export type StockEffect = 'move' | 'none';
 

@@ -18,4 +18,9 @@ export class StockLevel {
   canReserve(quantity: number): boolean {
     return quantity <= this.available;
   }
+
+  /** The level once `quantity` is held for an order (the caller checked `canReserve`). */
+  reserve(quantity: number): StockLevel {
+    return new StockLevel(this.productId, this.available - quantity, this.reserved + quantity, this.committed);
+  }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderStatus, OrderView } from '@commerce/contracts';
-import { OutboxRow, UnitOfWork } from '@commerce/messaging';
+import { GroupCommit, OutboxRow, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OrderEvent, RecordedEvent } from '../domain/order-events';
@@ -47,6 +47,12 @@ export interface OrderChange {
   outbox: OutboxRow[];
   /** What each event did to the step in progress, observed once the change is written. */
   observed: [Order['current'], RecordedEvent, Order['current']][];
+}
+
+/** An order to place under an idempotency key. */
+interface Placement {
+  change: OrderChange;
+  key: { key: string; hash: string };
 }
 
 /** A change waiting for the next group-commit statement. */
@@ -111,6 +117,8 @@ const outboxColumns = (rows: OutboxRow[]) => [rows.map((m) => m.id), rows.map((m
 export class OrderStore {
   private readonly queue: Queued[] = [];
   private flushing = false;
+  /** Placements of concurrent orders, written by one statement (group commit). */
+  private readonly placements = new GroupCommit<Placement, boolean>((placements) => this.placeAll(placements));
 
   constructor(
     @InjectDataSource('ordering') private readonly dataSource: DataSource,
@@ -154,33 +162,67 @@ export class OrderStore {
 
   /**
    * Places an order: claims its idempotency key and, only if the key was new, writes its first
-   * events, its projection, its timer and its outbox rows, all in one statement. Returns whether it
-   * was created (false: the key was already taken).
+   * events, its projection, its timer and its outbox rows, all in one statement. Placements of
+   * concurrent orders share that statement (group commit); a group whose statement fails is
+   * written again placement by placement. Returns whether it was created (false: the key was
+   * already taken).
    */
   async place(change: OrderChange, key: { key: string; hash: string }): Promise<boolean> {
-    const o = change.order;
-    const wake = o.wakeAt(new Date(), this.config)!;
+    const created = await this.placements.submit({ change, key });
+    if (created) this.written([change]);
+    return created;
+  }
+
+  /** One statement for a group of placements: each key is claimed in key order, and only the orders whose key was new are written. */
+  private async placeAll(placements: Placement[]): Promise<boolean[]> {
+    const now = new Date();
+    const orders = placements.map((p) => p.change.order);
+    const wakes = orders.map((o) => o.wakeAt(now, this.config)!);
+    const events = placements.flatMap((p) => p.change.events.map((e) => ({ id: p.change.order.id, e })));
+    const outbox = placements.flatMap((p) => p.change.outbox.map((m) => ({ id: p.change.order.id, m })));
+    const views = orders.map((o) => [o.id, ...viewFields(o)]);
+    const viewColumn = (i: number) => views.map((v) => v[i]);
     const rows = (await this.dataSource.query(
       `WITH claim AS (
-         INSERT INTO ordering.idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING order_id
+         INSERT INTO ordering.idempotency_key (key, request_hash, order_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) AS k(key, request_hash, order_id) ORDER BY key
+         ON CONFLICT (key) DO NOTHING RETURNING order_id
        ), ev AS (
          INSERT INTO ordering.order_event (order_id, version, type, data, recorded_at)
-         SELECT c.order_id, e.version, e.type, e.data::jsonb, e.recorded_at
-         FROM claim c, unnest($4::int[], $5::text[], $6::text[], $7::timestamptz[]) AS e(version, type, data, recorded_at)
+         SELECT e.order_id, e.version, e.type, e.data::jsonb, e.recorded_at
+         FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::timestamptz[]) AS e(order_id, version, type, data, recorded_at)
+         WHERE e.order_id IN (SELECT order_id FROM claim)
        ), projection AS (
          INSERT INTO ordering.order_view (${VIEW_COLUMNS})
-         SELECT c.order_id, $8, $9, $10, $11::jsonb, $12, $13, $14::jsonb, $15, $16, $17, $18 FROM claim c
+         SELECT v.id, v.customer_id, v.email, v.status, v.lines::jsonb, v.total_amount, v.currency, v.shipping_address::jsonb, v.reason, v.version, v.created_at, v.updated_at
+         FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::timestamptz[], $20::timestamptz[])
+           AS v(${VIEW_COLUMNS})
+         WHERE v.id IN (SELECT order_id FROM claim)
        ), due AS (
-         INSERT INTO ordering.order_timer (order_id, due_at, reason) SELECT c.order_id, $19, $20 FROM claim c
+         INSERT INTO ordering.order_timer (order_id, due_at, reason)
+         SELECT t.order_id, t.due_at, t.reason FROM unnest($3::uuid[], $21::timestamptz[], $22::text[]) AS t(order_id, due_at, reason)
+         WHERE t.order_id IN (SELECT order_id FROM claim)
        ), outbox AS (
-         INSERT INTO ordering.outbox (id, type, envelope) SELECT m.id, m.type, m.envelope FROM claim c, unnest($21::uuid[], $22::text[], $23::text[]) AS m(id, type, envelope)
+         INSERT INTO ordering.outbox (id, type, envelope)
+         SELECT m.id, m.type, m.envelope FROM unnest($23::uuid[], $24::text[], $25::text[], $26::uuid[]) AS m(id, type, envelope, order_id)
+         WHERE m.order_id IN (SELECT order_id FROM claim)
        )
        SELECT order_id FROM claim`,
-      [key.key, key.hash, o.id, ...eventColumns(change.events), ...viewFields(o), wake.at, wake.reason, ...outboxColumns(change.outbox)],
-    )) as unknown[];
-    if (rows.length === 0) return false;
-    this.written([change]);
-    return true;
+      [
+        placements.map((p) => p.key.key),
+        placements.map((p) => p.key.hash),
+        orders.map((o) => o.id),
+        events.map((x) => x.id),
+        ...eventColumns(events.map((x) => x.e)),
+        ...VIEW_COLUMNS.split(', ').map((_, i) => viewColumn(i)),
+        wakes.map((w) => w.at),
+        wakes.map((w) => w.reason),
+        ...outboxColumns(outbox.map((x) => x.m)),
+        outbox.map((x) => x.id),
+      ],
+    )) as { order_id: string }[];
+    const created = new Set(rows.map((r) => r.order_id));
+    return orders.map((o) => created.has(o.id));
   }
 
   /** Sets the order's durable timer from its state, in the caller's transaction (after its appends). */

@@ -1,14 +1,30 @@
 import { Controller } from '@nestjs/common';
 import { CommitStock, PayloadOf, ResultOf, StockCommitted } from '@commerce/contracts';
-import { Handles, UnitOfWork } from '@commerce/messaging';
+import { Handles, OutboxRow, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { ReservationNotFoundError } from '../../domain/catalog.errors';
-import { InventoryRepository } from '../../infrastructure/inventory.repository';
+import { ReservationLine } from '../../domain/reservation.entity';
+import { InventoryRepository, RecordedMovement } from '../../infrastructure/inventory.repository';
+import { inCallerContext, Outcome, outcomeOf, StockGroup } from '../stock-groups/stock-group';
 
-/** Turns an order's reservation into sold stock; repeating it changes nothing. */
+type Result = ResultOf<typeof CommitStock>;
+
+/** A commit to apply in a group, with the way to announce it (in its caller's context). */
+interface Commit {
+  orderId: string;
+  announce: (lines: ReservationLine[]) => OutboxRow;
+}
+
+/**
+ * Turns an order's reservation into sold stock; repeating it changes nothing. Commits of concurrent
+ * orders share one transaction (StockGroup): their reservations are locked in order id order, then
+ * the union of their stock rows in product id order, and one statement writes them all.
+ */
 @Controller()
 export class CommitStockHandler {
+  private readonly group = new StockGroup<Commit, Result>((commands) => this.commitAll(commands));
+
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
     private readonly inventory: InventoryRepository,
@@ -16,23 +32,42 @@ export class CommitStockHandler {
   ) {}
 
   @Handles(CommitStock)
-  async handle({ orderId }: PayloadOf<typeof CommitStock>): Promise<ResultOf<typeof CommitStock>> {
+  handle({ orderId }: PayloadOf<typeof CommitStock>): Promise<Result> {
+    return this.group.submit({ orderId, announce: inCallerContext((lines: ReservationLine[]) => this.uow.outboxRow(StockCommitted, { orderId, lines })) });
+  }
+
+  private async commitAll(commands: Commit[]): Promise<Map<string, Outcome<Result>>> {
+    const outcomes = new Map<string, Outcome<Result>>();
     let written = false;
-    const result = await this.uow.transaction(this.dataSource, async (manager): Promise<ResultOf<typeof CommitStock>> => {
-      const found = await this.inventory.findWithLines(manager, orderId);
-      if (!found) throw new ReservationNotFoundError(orderId);
-      if (found.reservation.commit() === 'move') {
-        const { lines } = found;
-        await this.inventory.lockLevels(
-          manager,
-          lines.map((l) => l.productId),
+    await this.dataSource.transaction(async (manager) => {
+      const found = await this.inventory.findAllWithLines(
+        manager,
+        commands.map((c) => c.orderId),
+      );
+      const entries: RecordedMovement[] = [];
+      for (const { orderId, announce } of commands) {
+        outcomes.set(
+          orderId,
+          outcomeOf(() => {
+            const reservation = found.get(orderId);
+            if (!reservation) throw new ReservationNotFoundError(orderId);
+            if (reservation.reservation.commit() === 'move') {
+              const { lines } = reservation;
+              entries.push({ orderId, lines, saveLines: false, status: 'COMMITTED', event: announce(lines) });
+            }
+            return { orderId, status: 'COMMITTED' as const };
+          }),
         );
-        await this.inventory.moveAndRecord(manager, 'commit', orderId, lines, 'COMMITTED', this.uow.outboxRow(StockCommitted, { orderId, lines }));
-        written = true;
       }
-      return { orderId, status: 'COMMITTED' };
+      if (entries.length === 0) return;
+      await this.inventory.lockLevels(
+        manager,
+        entries.flatMap((e) => e.lines.map((l) => l.productId)),
+      );
+      await this.inventory.record(manager, 'commit', entries);
+      written = true;
     });
     if (written) this.uow.written(this.dataSource);
-    return result;
+    return outcomes;
   }
 }

@@ -1,16 +1,29 @@
 import { Controller } from '@nestjs/common';
 import { PayloadOf, ReleaseStock, ResultOf, StockReleased } from '@commerce/contracts';
-import { Handles, UnitOfWork } from '@commerce/messaging';
+import { Handles, OutboxRow, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
-import { InventoryRepository } from '../../infrastructure/inventory.repository';
+import { ReservationLine } from '../../domain/reservation.entity';
+import { InventoryRepository, RecordedMovement } from '../../infrastructure/inventory.repository';
+import { inCallerContext, Outcome, outcomeOf, StockGroup } from '../stock-groups/stock-group';
+
+type Result = ResultOf<typeof ReleaseStock>;
+
+/** A release to apply in a group, with the way to announce it (in its caller's context). */
+interface Release {
+  orderId: string;
+  announce: (lines: ReservationLine[]) => OutboxRow;
+}
 
 /**
  * Gives an order's stock back. Idempotent; a release that arrives before its reserve leaves a
- * RELEASED marker, so the late reserve cannot hold stock for a cancelled order.
+ * RELEASED marker, so the late reserve cannot hold stock for a cancelled order. Releases of
+ * concurrent orders share one transaction (StockGroup), locking as commits do.
  */
 @Controller()
 export class ReleaseStockHandler {
+  private readonly group = new StockGroup<Release, Result>((commands) => this.releaseAll(commands));
+
   constructor(
     @InjectDataSource('catalog') private readonly dataSource: DataSource,
     private readonly inventory: InventoryRepository,
@@ -18,21 +31,46 @@ export class ReleaseStockHandler {
   ) {}
 
   @Handles(ReleaseStock)
-  async handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<ResultOf<typeof ReleaseStock>> {
+  handle({ orderId }: PayloadOf<typeof ReleaseStock>): Promise<Result> {
+    return this.group.submit({ orderId, announce: inCallerContext((lines: ReservationLine[]) => this.uow.outboxRow(StockReleased, { orderId, lines })) });
+  }
+
+  private async releaseAll(commands: Release[]): Promise<Map<string, Outcome<Result>>> {
+    const outcomes = new Map<string, Outcome<Result>>();
     let written = false;
-    const result = await this.uow.transaction(this.dataSource, async (manager): Promise<ResultOf<typeof ReleaseStock>> => {
-      if (await this.inventory.claim(manager, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };
-      const { reservation, lines } = (await this.inventory.findWithLines(manager, orderId))!;
-      if (reservation.release() === 'none') return { orderId, status: reservation.status };
+    await this.dataSource.transaction(async (manager) => {
+      const claimed = await this.inventory.claimAll(
+        manager,
+        commands.map((c) => c.orderId),
+        'RELEASED',
+      );
+      for (const orderId of claimed) outcomes.set(orderId, { ok: true, result: { orderId, status: 'RELEASED' } });
+      const rest = commands.filter((c) => !claimed.has(c.orderId));
+      const found = await this.inventory.findAllWithLines(
+        manager,
+        rest.map((c) => c.orderId),
+      );
+      const entries: RecordedMovement[] = [];
+      for (const { orderId, announce } of rest) {
+        outcomes.set(
+          orderId,
+          outcomeOf((): Result => {
+            const { reservation, lines } = found.get(orderId)!;
+            if (reservation.release() === 'none') return { orderId, status: reservation.status };
+            entries.push({ orderId, lines, saveLines: false, status: 'RELEASED', event: announce(lines) });
+            return { orderId, status: 'RELEASED' };
+          }),
+        );
+      }
+      if (entries.length === 0) return;
       await this.inventory.lockLevels(
         manager,
-        lines.map((l) => l.productId),
+        entries.flatMap((e) => e.lines.map((l) => l.productId)),
       );
-      await this.inventory.moveAndRecord(manager, 'release', orderId, lines, 'RELEASED', this.uow.outboxRow(StockReleased, { orderId, lines }));
+      await this.inventory.record(manager, 'release', entries);
       written = true;
-      return { orderId, status: 'RELEASED' };
     });
     if (written) this.uow.written(this.dataSource);
-    return result;
+    return outcomes;
   }
 }

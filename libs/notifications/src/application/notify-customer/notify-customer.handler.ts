@@ -1,10 +1,22 @@
 import { Controller, Inject } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, OrderRejected, PayloadOf, PaymentRefunded } from '@commerce/contracts';
-import { Handles, UnitOfWork } from '@commerce/messaging';
-import { InjectDataSource } from '@commerce/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { GroupCommit, Handles } from '@commerce/messaging';
+import { InjectDataSource, RequestContext } from '@commerce/platform';
+import { AsyncResource } from 'node:async_hooks';
+import { DataSource } from 'typeorm';
 import { Notification, NotificationKind, renderNotification } from '../../domain/notification-template';
 import { NOTIFICATION_CHANNELS, NotificationChannel } from '../../infrastructure/channels/notification-channel.port';
+
+/** One event delivery to notify about: its inbox key, the rendered message, and how to send it in the delivery's own context. */
+interface Delivery {
+  messageId: string;
+  handler: string;
+  notification: Notification;
+  send: (channel: NotificationChannel) => Promise<void>;
+}
+
+/** A delivery's outcome in its group: done, or the sending error it alone fails with. */
+type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /**
  * Tells the customer what happened, by choreography: it subscribes to the events and acts on its
@@ -13,11 +25,15 @@ import { NOTIFICATION_CHANNELS, NotificationChannel } from '../../infrastructure
  */
 @Controller()
 export class NotifyCustomerHandler {
+  /** Deliveries arriving together are recorded and sent in one transaction (group commit). */
+  private readonly group: GroupCommit<Delivery, Outcome>;
+
   constructor(
     @InjectDataSource('notifications') private readonly dataSource: DataSource,
-    private readonly uow: UnitOfWork,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannel[],
-  ) {}
+  ) {
+    this.group = new GroupCommit(async (deliveries) => this.notifyAll(deliveries));
+  }
 
   @Handles(OrderConfirmed)
   onConfirmed(e: PayloadOf<typeof OrderConfirmed>): Promise<void> {
@@ -40,18 +56,92 @@ export class NotifyCustomerHandler {
   }
 
   private async notify(kind: NotificationKind, orderId: string, recipient: string, facts: Parameters<typeof renderNotification>[3]): Promise<void> {
+    const ctx = RequestContext.current();
+    if (!ctx?.causationId || !ctx.handlerName) throw new Error('NotifyCustomerHandler must run inside a message handler');
     const notification = renderNotification(kind, orderId, recipient, facts);
-    await this.uow.once(this.dataSource, async (m) => {
-      for (const channel of this.channels) await this.sendOnce(m, channel, notification);
-    });
+    // Sent in this delivery's context (its logs and trace), though the group's write may be another delivery's.
+    const send = AsyncResource.bind((channel: NotificationChannel) => channel.send(notification));
+    const outcome = await this.group.submit({ messageId: ctx.causationId, handler: ctx.handlerName, notification, send });
+    if (!outcome.ok) throw outcome.error;
   }
 
-  private async sendOnce(m: EntityManager, channel: NotificationChannel, n: Notification): Promise<void> {
-    const claimed = (await m.query(
-      `INSERT INTO notifications.notification (kind, order_id, channel, recipient, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
-      [n.kind, n.orderId, channel.name, n.recipient, n.subject],
-    )) as unknown[];
-    // Sent inside the transaction: a failure rolls the record back and the event is retried.
-    if (claimed.length === 1) await channel.send(n);
+  /**
+   * One transaction for a group of deliveries: one statement claims their inbox rows and, for the
+   * claimed ones, their notification rows per channel (a (kind, order, channel) already recorded is
+   * not sent again); the new ones are sent inside the transaction. A delivery whose sending failed
+   * has its rows deleted before the commit and fails alone (its message is retried); the others
+   * commit. A message delivered twice within one group is new for its first delivery only.
+   */
+  private async notifyAll(deliveries: Delivery[]): Promise<Outcome[]> {
+    const channels = new Map(this.channels.map((c) => [c.name, c]));
+    return this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(
+        `WITH d AS (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::text[])
+             AS d(message_id, handler, ord, kind, order_id, recipient, subject)
+         ), claim AS (
+           INSERT INTO notifications.inbox (message_id, handler) SELECT message_id, handler FROM d ORDER BY message_id, handler
+           ON CONFLICT DO NOTHING RETURNING message_id, handler
+         ), fresh AS (
+           SELECT DISTINCT ON (d.message_id, d.handler) d.* FROM d JOIN claim USING (message_id, handler) ORDER BY d.message_id, d.handler, d.ord
+         ), sent AS (
+           INSERT INTO notifications.notification (kind, order_id, channel, recipient, subject)
+           SELECT f.kind, f.order_id, ch.name, f.recipient, f.subject FROM fresh f CROSS JOIN unnest($8::text[]) AS ch(name) ORDER BY f.ord
+           ON CONFLICT DO NOTHING RETURNING kind, order_id, channel
+         )
+         SELECT f.ord, NULL AS channel FROM fresh f
+         UNION ALL
+         SELECT f.ord, s.channel FROM sent s JOIN LATERAL (
+           SELECT min(f.ord) AS ord FROM fresh f WHERE f.kind = s.kind AND f.order_id = s.order_id
+         ) f ON true`,
+        [
+          deliveries.map((d) => d.messageId),
+          deliveries.map((d) => d.handler),
+          deliveries.map((_, i) => i),
+          deliveries.map((d) => d.notification.kind),
+          deliveries.map((d) => d.notification.orderId),
+          deliveries.map((d) => d.notification.recipient),
+          deliveries.map((d) => d.notification.subject),
+          [...channels.keys()],
+        ],
+      )) as { ord: number; channel: string | null }[];
+      const toSend = new Map<number, NotificationChannel[]>();
+      for (const r of rows) {
+        const list = toSend.get(r.ord) ?? [];
+        if (r.channel !== null) list.push(channels.get(r.channel)!);
+        toSend.set(r.ord, list);
+      }
+      // Sent inside the transaction: a failure takes the delivery's records back and its event is retried.
+      const outcomes: Outcome[] = await Promise.all(
+        deliveries.map(async (d, i): Promise<Outcome> => {
+          try {
+            for (const channel of toSend.get(i) ?? []) await d.send(channel);
+            return { ok: true };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      );
+      const failed = [...toSend].filter(([i]) => !outcomes[i].ok);
+      if (failed.length > 0) {
+        const records = failed.flatMap(([i, list]) => list.map((channel) => ({ n: deliveries[i].notification, channel: channel.name })));
+        await m.query(
+          `WITH inbox AS (
+             DELETE FROM notifications.inbox i USING unnest($1::uuid[], $2::text[]) AS f(message_id, handler)
+             WHERE i.message_id = f.message_id AND i.handler = f.handler
+           )
+           DELETE FROM notifications.notification n USING unnest($3::text[], $4::uuid[], $5::text[]) AS f(kind, order_id, channel)
+           WHERE n.kind = f.kind AND n.order_id = f.order_id AND n.channel = f.channel`,
+          [
+            failed.map(([i]) => deliveries[i].messageId),
+            failed.map(([i]) => deliveries[i].handler),
+            records.map((r) => r.n.kind),
+            records.map((r) => r.n.orderId),
+            records.map((r) => r.channel),
+          ],
+        );
+      }
+      return outcomes;
+    });
   }
 }

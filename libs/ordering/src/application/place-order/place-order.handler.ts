@@ -35,7 +35,7 @@ export class PlaceOrderHandler {
     const key = idempotencyKey ? `${request.customerId}:${idempotencyKey}` : `message:${ctx.getEnvelope().id}`;
     const hash = IdempotencyKeyRepository.hash(request);
     // A retried or redelivered placement is answered from what was recorded, before any call that could fail.
-    const known = await this.keys.find(this.dataSource.manager, key, hash);
+    const known = await this.keys.find(key, hash);
     if (known) return this.answer(known);
     const lines = await this.price(request.lines);
     const total = { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency: lines[0].unitPrice.currency };
@@ -49,7 +49,7 @@ export class PlaceOrderHandler {
     const change = this.flow.placement(orderId, { type: 'OrderPlaced', data: placed });
     const announced = lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
     change.outbox.push(this.uow.outboxRow(OrderPlaced, { orderId, customerId, email, total, lines: announced, placedAt: new Date().toISOString() }));
-    if (!(await this.store.place(change, { key, hash }))) return this.answer((await this.keys.find(this.dataSource.manager, key, hash))!);
+    if (!(await this.store.place(change, { key, hash }))) return this.answer((await this.keys.find(key, hash))!);
     if (idempotencyKey && idempotencyKey === this.config.ORDERING_CRASH_AFTER_STORE_KEY) process.kill(process.pid, 'SIGKILL');
     this.flow.keep(change.order);
     this.eventBus.publish(new OrderAdvanced(orderId, change.order.nextAction()));

@@ -27,7 +27,7 @@ export class ChargePaymentHandler {
 
   @Handles(ChargePayment)
   async handle({ orderId, amount, paymentToken, email }: PayloadOf<typeof ChargePayment>): Promise<Result> {
-    const recorded = await this.payments.claimOrFind(this.dataSource.manager, orderId, 'PENDING', { amount, token: paymentToken, email });
+    const recorded = await this.payments.claimOrFind({ orderId, amount, token: paymentToken, email });
     if (recorded.payment.charge() === 'answer-recorded') {
       // A voided payment may still hold money from a charge whose give-back failed: check again.
       if (recorded.row.status === 'VOIDED') await this.giveBack(orderId);
@@ -61,7 +61,10 @@ export class ChargePaymentHandler {
     return this.answer(orderId, settled.row);
   }
 
-  /** The common case in one statement: a PENDING payment takes the provider's answer with its event; undefined when it is no longer PENDING. */
+  /**
+   * The common case in one statement (shared with concurrent charges): a PENDING payment takes the
+   * provider's answer with its event; undefined when it is no longer PENDING.
+   */
   private async settlePending(
     orderId: string,
     amount: PayloadOf<typeof ChargePayment>['amount'],
@@ -71,7 +74,7 @@ export class ChargePaymentHandler {
     const event = outcome.captured
       ? this.uow.outboxRow(PaymentCaptured, { orderId, amount })
       : this.uow.outboxRow(PaymentFailed, { orderId, reason: outcome.reason });
-    const row = await this.payments.settlePending(this.dataSource.manager, orderId, status, outcome.captured ? undefined : outcome.reason, event);
+    const row = await this.payments.settlePending({ orderId, status, reason: outcome.captured ? undefined : outcome.reason, event });
     if (!row) return undefined;
     this.uow.written(this.dataSource);
     return { next: { status, giveBack: false }, row };

@@ -1,0 +1,56 @@
+import { GroupCommit } from '@commerce/messaging';
+import { AsyncResource } from 'node:async_hooks';
+
+/** One member's outcome in a group: its answer, or the error it alone fails with. */
+export type Outcome<R> = { ok: true; result: R } | { ok: false; error: unknown };
+
+/** A command on one order, for a group write. */
+export interface OrderCommand {
+  orderId: string;
+}
+
+/**
+ * A stock movement group-committed across concurrent orders: the commands that arrive while a
+ * group's transaction is in flight go together in the next one (GroupCommit, at most 64), so
+ * concurrent orders share one transaction, one lock statement and one write statement. A member
+ * that fails on its own (a domain refusal) gets its error while the others commit; a transaction
+ * that fails is run again member by member, so one bad command cannot fail the others. A second
+ * command for an order already in the group gets the first's answer (it would have waited for the
+ * first and found its outcome).
+ */
+export class StockGroup<C extends OrderCommand, R> {
+  private readonly group: GroupCommit<C, Outcome<R>>;
+
+  constructor(write: (commands: C[]) => Promise<Map<string, Outcome<R>>>) {
+    this.group = new GroupCommit(async (commands) => {
+      const seen = new Set<string>();
+      const unique = commands.filter((c) => !seen.has(c.orderId) && seen.add(c.orderId));
+      const outcomes = await write(unique);
+      return commands.map((c) => outcomes.get(c.orderId) ?? { ok: false, error: new Error(`no outcome for order ${c.orderId} in its group`) });
+    });
+  }
+
+  /** Resolves with this command's answer once its group committed; rejects with its own error. */
+  async submit(command: C): Promise<R> {
+    const outcome = await this.group.submit(command);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
+  }
+}
+
+/**
+ * Binds `fn` to the caller's async context, so an event built later inside another caller's group
+ * write still carries this caller's correlation and trace context.
+ */
+export function inCallerContext<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
+  return AsyncResource.bind(fn);
+}
+
+/** Runs `decide` and keeps a thrown error as the member's outcome. */
+export function outcomeOf<R>(decide: () => R): Outcome<R> {
+  try {
+    return { ok: true, result: decide() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
