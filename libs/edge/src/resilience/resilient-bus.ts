@@ -30,6 +30,8 @@ const RETRY_MAX_DELAY_MS = 500;
 const RETRY_MIN_ATTEMPT_MS = 100;
 
 interface Target {
+  /** The target context, e.g. `catalog`. */
+  name: string;
   breaker: CircuitBreakerPolicy;
   /** Bulkhead, retries, breaker: built once per target, not per call. */
   query: IPolicy;
@@ -49,6 +51,8 @@ interface Target {
 export class ResilientBus {
   private readonly logger = new Logger(ResilientBus.name);
   private readonly targets = new Map<string, Target>();
+  /** The same targets by message type. */
+  private readonly byType = new Map<string, Target>();
 
   constructor(
     private readonly client: MessagingClient,
@@ -74,9 +78,9 @@ export class ResilientBus {
     return Object.fromEntries([...this.targets].map(([name, t]) => [name, names[t.breaker.state]]));
   }
 
-  private async run<T>(contract: MessageContract, kind: 'query' | 'command', call: (timeoutMs: number) => Promise<T>): Promise<T> {
-    const name = contract.type.split('.')[0];
-    const target = this.target(name);
+  /** A continuation that maps the policies' rejections, not an async function: every call from the edge takes this path. */
+  private run<T>(contract: MessageContract, kind: 'query' | 'command', call: (timeoutMs: number) => Promise<T>): Promise<T> {
+    const target = this.target(contract.type);
     const budgetMs = kind === 'query' ? this.config.EDGE_QUERY_TIMEOUT_MS : this.config.EDGE_COMMAND_TIMEOUT_MS;
     const deadline = performance.now() + budgetMs;
     const left = () => deadline - performance.now();
@@ -90,21 +94,28 @@ export class ResilientBus {
         throw error;
       });
     };
-    try {
-      return await (kind === 'query' ? target.query : target.command).execute(attempt);
-    } catch (error) {
+    return (kind === 'query' ? target.query : target.command).execute(attempt).catch((error: unknown) => {
       if (error instanceof BrokenCircuitError)
-        throw this.unavailable(`EDGE.CIRCUIT_OPEN`, `${name} is failing; calls are paused`, Math.ceil(this.config.EDGE_BREAKER_HALF_OPEN_MS / 1000));
-      if (error instanceof BulkheadRejectedError) throw this.unavailable('EDGE.OVERLOADED', `too many concurrent calls to ${name}`, 1);
+        throw this.unavailable(`EDGE.CIRCUIT_OPEN`, `${target.name} is failing; calls are paused`, Math.ceil(this.config.EDGE_BREAKER_HALF_OPEN_MS / 1000));
+      if (error instanceof BulkheadRejectedError) throw this.unavailable('EDGE.OVERLOADED', `too many concurrent calls to ${target.name}`, 1);
       throw error;
-    }
+    });
   }
 
   private unavailable(code: string, message: string, retryAfterSeconds: number): DomainError {
     return new DomainError(code, 'unavailable', message, { retryAfterSeconds });
   }
 
-  private target(name: string): Target {
+  /** The policies of the context that owns a message type (the type's first segment), found by type without splitting it per call. */
+  private target(type: string): Target {
+    const known = this.byType.get(type);
+    if (known) return known;
+    const target = this.targetNamed(type.split('.')[0]);
+    this.byType.set(type, target);
+    return target;
+  }
+
+  private targetNamed(name: string): Target {
     let target = this.targets.get(name);
     if (target) return target;
     const breaker = circuitBreaker(handleWhen(isTransient), {
@@ -121,7 +132,7 @@ export class ResilientBus {
       { maxAttempts: this.config.EDGE_QUERY_RETRIES, backoff },
     );
     // Outermost first: the bulkhead bounds concurrency, retries wrap the breaker, so an open circuit is not retried into.
-    target = { breaker, query: wrap(limit, retries, breaker), command: wrap(limit, breaker) };
+    target = { name, breaker, query: wrap(limit, retries, breaker), command: wrap(limit, breaker) };
     this.targets.set(name, target);
     return target;
   }

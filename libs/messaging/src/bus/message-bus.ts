@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, Envelope, MessageContract, PayloadOf, replySchema, ResultOf } from '@commerce/contracts';
-import { captureTraceContext, PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
+import { captureTraceContext, isTracing, PLATFORM_CONFIG, PlatformConfig, RequestContext } from '@commerce/platform';
 import { Transport, TRANSPORT } from '../transport/transport';
 import { inProducerSpan } from './message-spans';
 import { RequestRouter } from './request-route';
@@ -37,17 +37,23 @@ export class MessageBus {
     return this.call(contract, payload, options);
   }
 
-  private async call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
+  /** One continuation after the transport's reply, not an async function: every request takes this path. */
+  private call<C extends MessageContract>(contract: C, payload: unknown, options?: SendOptions): Promise<ResultOf<C>> {
     const timeoutMs = options?.timeoutMs ?? this.config.BUS_REQUEST_TIMEOUT_MS;
     const route = this.router.routeFor(contract.type);
     // The envelope is built inside the span, so the trace context it carries is the span's.
-    const answer = route
-      ? await inProducerSpan(route.name, contract.type, () => route.request(this.envelope(contract, payload), timeoutMs))
-      : safeJson(
-          await inProducerSpan(this.transport.name, contract.type, () =>
-            this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs, contract.kind === 'event' ? undefined : contract.kind),
-          ),
-        );
+    if (route) {
+      return inProducerSpan(route.name, contract.type, () => route.request(this.envelope(contract, payload), timeoutMs)).then((answer) =>
+        this.result(contract, answer),
+      );
+    }
+    return inProducerSpan(this.transport.name, contract.type, () =>
+      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs, contract.kind === 'event' ? undefined : contract.kind),
+    ).then((raw) => this.result(contract, safeJson(raw)));
+  }
+
+  /** The handler's result from its reply, checked against the contract; its DomainError when it failed. */
+  private result<C extends MessageContract>(contract: C, answer: unknown): ResultOf<C> {
     const reply = replySchema.safeParse(answer);
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
     if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
@@ -67,16 +73,21 @@ export class MessageBus {
     const checked = contract.schema.safeParse(payload);
     if (!checked.success) throw invalidMessage(contract.type, checked.error);
     const ctx = RequestContext.current();
-    const envelope: Envelope = {
+    // Built field by field in the wire order (no spread objects per message): the optional fields only when present.
+    const envelope = {
       id: randomUUID(),
       type: contract.type,
       kind: contract.kind,
       correlationId: ctx?.correlationId ?? ctx?.requestId ?? randomUUID(),
-      ...(ctx?.causationId ? { causationId: ctx.causationId } : {}),
-      timestamp: new Date().toISOString(),
-      ...captureTraceContext(),
-      payload: checked.data,
-    };
+    } as Envelope;
+    if (ctx?.causationId) envelope.causationId = ctx.causationId;
+    envelope.timestamp = new Date().toISOString();
+    if (isTracing()) {
+      const { traceparent, tracestate } = captureTraceContext();
+      if (traceparent) envelope.traceparent = traceparent;
+      if (tracestate) envelope.tracestate = tracestate;
+    }
+    envelope.payload = checked.data;
     return envelope;
   }
 }

@@ -19,9 +19,8 @@ export class MessageDispatcher implements InboundHandler {
     private readonly system = 'in-process',
   ) {}
 
-  async handleRequest(raw: string): Promise<string> {
-    const reply = await this.answer(() => this.parse(raw));
-    return JSON.stringify(reply);
+  handleRequest(raw: string): Promise<string> {
+    return this.answer(() => this.parse(raw)).then(serialiseReply);
   }
 
   /** Answers a request that arrived already parsed (over gRPC, its envelope rebuilt from metadata); never rejects. */
@@ -47,7 +46,8 @@ export class MessageDispatcher implements InboundHandler {
     this.metrics?.delivered(this.registry.handlersFor(type).length > 0 ? type : UNKNOWN, handlers, step);
   }
 
-  private async answer(read: () => Envelope): Promise<Reply> {
+  /** Never rejects: a failure is an error reply. A chain of continuations, not an async function: every request takes this path. */
+  private answer(read: () => Envelope): Promise<Reply> {
     let end: ((failed: boolean) => void) | undefined;
     try {
       const envelope = read();
@@ -56,18 +56,35 @@ export class MessageDispatcher implements InboundHandler {
         throw new DomainError(MessagingErrorCode.NO_HANDLER, 'unavailable', `No handler for ${envelope.type} in this process`);
       }
       end = this.metrics?.start(envelope.type, handler.name);
-      const result = await this.run(handler, envelope);
-      const checked = handler.contract.resultSchema.safeParse(result);
-      if (!checked.success) {
-        this.logger.error({ msg: 'handler returned a reply that breaks its contract', type: envelope.type, issues: describeIssues(checked.error) });
-        throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${envelope.type} produced an invalid reply`);
-      }
-      end?.(false);
-      return { ok: true, result: checked.data };
+      const ended = end;
+      return this.run(handler, envelope).then(
+        (result) => {
+          try {
+            return this.checkedReply(handler, envelope, result, ended);
+          } catch (error) {
+            return this.failedReply(error, ended);
+          }
+        },
+        (error: unknown) => this.failedReply(error, ended),
+      );
     } catch (error) {
-      (end ?? this.metrics?.start(UNKNOWN, UNKNOWN))?.(true);
-      return { ok: false, error: this.toErrorPayload(error) };
+      return Promise.resolve(this.failedReply(error, end));
     }
+  }
+
+  private checkedReply(handler: HandlerRegistration, envelope: Envelope, result: unknown, end: ((failed: boolean) => void) | undefined): Reply {
+    const checked = handler.contract.resultSchema.safeParse(result);
+    if (!checked.success) {
+      this.logger.error({ msg: 'handler returned a reply that breaks its contract', type: envelope.type, issues: describeIssues(checked.error) });
+      throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${envelope.type} produced an invalid reply`);
+    }
+    end?.(false);
+    return { ok: true, result: checked.data };
+  }
+
+  private failedReply(error: unknown, end: ((failed: boolean) => void) | undefined): Reply {
+    (end ?? this.metrics?.start(UNKNOWN, UNKNOWN))?.(true);
+    return { ok: false, error: this.toErrorPayload(error) };
   }
 
   private parse(raw: string): Envelope {
@@ -93,8 +110,10 @@ export class MessageDispatcher implements InboundHandler {
     const payload = handler.validatesPayload ? { success: true as const, data: envelope.payload } : handler.contract.schema.safeParse(envelope.payload);
     if (!payload.success) throw invalidMessage(envelope.type, payload.error);
     const context = { correlationId: envelope.correlationId, causationId: envelope.id, messageType: envelope.type, handlerName: handler.name };
+    // A handler whose pipe validates gets the envelope as parsed (its payload is the one it checks); otherwise the checked payload in a copy.
+    const received = payload.data === envelope.payload ? envelope : { ...envelope, payload: payload.data };
     return inConsumerSpan(this.system, envelope, handler.name, restoreTraceContext(envelope), () =>
-      RequestContext.run(context, () => handler.fn(payload.data, { ...envelope, payload: payload.data })),
+      RequestContext.run(context, () => handler.fn(payload.data, received)),
     );
   }
 
@@ -103,4 +122,8 @@ export class MessageDispatcher implements InboundHandler {
     this.logger.error({ msg: 'message handler failed', err: error });
     return { code: MessagingErrorCode.INTERNAL, kind: 'internal', message: 'Internal error' };
   }
+}
+
+function serialiseReply(reply: Reply): string {
+  return JSON.stringify(reply);
 }

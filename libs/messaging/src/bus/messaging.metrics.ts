@@ -5,6 +5,12 @@ import type { DeliveryStep } from '../transport/dead-letter';
 /** Label for a message whose type is not one this process handles (bounded: never the raw type). */
 export const UNKNOWN = 'unknown';
 
+interface HandlerLabels {
+  handler: { type: string; handler: string };
+  success: { type: string; handler: string; outcome: 'success' };
+  failure: { type: string; handler: string; outcome: 'failure' };
+}
+
 /**
  * Per message type and handler: deliveries handed to a handler, failed attempts, retries scheduled,
  * messages parked in the DLQ, and handling time. Types and handler names come from the handler
@@ -16,6 +22,8 @@ export class MessagingMetrics {
   private readonly retried: Counter<'type' | 'handler'>;
   private readonly deadLettered: Counter<'type' | 'handler'>;
   private readonly duration: Histogram<'type' | 'handler' | 'outcome'>;
+  /** By type, then handler; both come from the handler registry or are UNKNOWN, so the map is bounded by the code. */
+  private readonly labels = new Map<string, Map<string, HandlerLabels>>();
 
   constructor(metrics: MetricsRegistry) {
     const labels = ['type', 'handler'] as const;
@@ -28,12 +36,29 @@ export class MessagingMetrics {
 
   /** Times one handler attempt; call the returned function with whether it failed. */
   start(type: string, handler: string): (failed: boolean) => void {
-    this.consumed.inc({ type, handler });
-    const end = this.duration.startTimer({ type, handler });
+    const labels = this.labelsOf(type, handler);
+    this.consumed.inc(labels.handler);
+    const started = performance.now();
     return (failed) => {
-      end({ outcome: failed ? 'failure' : 'success' });
-      if (failed) this.failed.inc({ type, handler });
+      this.duration.observe(failed ? labels.failure : labels.success, (performance.now() - started) / 1000);
+      if (failed) this.failed.inc(labels.handler);
     };
+  }
+
+  /** The label sets of a type and handler, made once: every message would otherwise build three objects for them. */
+  private labelsOf(type: string, handler: string): HandlerLabels {
+    let byHandler = this.labels.get(type);
+    if (!byHandler) this.labels.set(type, (byHandler = new Map()));
+    let labels = byHandler.get(handler);
+    if (!labels) {
+      labels = {
+        handler: { type, handler },
+        success: { type, handler, outcome: 'success' },
+        failure: { type, handler, outcome: 'failure' },
+      };
+      byHandler.set(handler, labels);
+    }
+    return labels;
   }
 
   /** Records what the transport decided for an event after its handlers ran. */

@@ -137,10 +137,7 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
   private invoke(handler: MessageHandler, context: MessageContext, payload: unknown): Promise<unknown> {
     // Every message takes this path: one continuation, not a promise per wrapping layer.
     // A failure arrives as a rejection or, past Nest's exception filters, as a stream that errors.
-    if (!this.hooked)
-      return handler(payload, context)
-        .then(lastValue)
-        .catch((error: unknown) => Promise.reject(typedError(error)));
+    if (!this.hooked) return handler(payload, context).then(typedLastValue, rejectTyped);
     return new Promise((resolve, reject) => {
       this.runWithProcessingHooks(context, async (end) => {
         try {
@@ -158,6 +155,15 @@ export class MessagingServer extends Server implements CustomTransportStrategy {
 /** A handler's answer: its value, or the last value of the stream it returned. */
 function lastValue(result: unknown): unknown {
   return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+}
+
+/** lastValue, with a stream's failure typed as well: one continuation for the common case of a plain value. */
+function typedLastValue(result: unknown): unknown {
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }).catch(rejectTyped) : result;
+}
+
+function rejectTyped(error: unknown): Promise<never> {
+  return Promise.reject(typedError(error));
 }
 
 /** A failure as the dispatch path knows it: the wire form DomainErrorFilter made becomes a DomainError again. */

@@ -25,3 +25,50 @@ describe('InProcessTransport dead letters', () => {
     await transport.close();
   });
 });
+
+describe('InProcessTransport requests', () => {
+  const handler = (answer: () => Promise<string>) => ({ handleRequest: answer, handleEvent: async () => undefined });
+
+  it('answers with the handler reply, and drain waits for a request still in flight', async () => {
+    let release: () => void = () => undefined;
+    const transport = new InProcessTransport('svc', []);
+    await transport.start(
+      handler(() => new Promise((resolve) => (release = () => resolve('{"ok":true,"result":1}')))),
+      { requests: [], events: [] },
+    );
+    const reply = transport.request('q.v1', '{}', 1000);
+    await new Promise((r) => setImmediate(r));
+    let drained = false;
+    const draining = transport.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    release();
+    await expect(reply).resolves.toBe('{"ok":true,"result":1}');
+    await draining;
+    expect(drained).toBe(true);
+    await transport.close();
+  });
+
+  it('times out without a reply, still drains the late handler, and passes a rejection on', async () => {
+    let release: () => void = () => undefined;
+    const transport = new InProcessTransport('svc', []);
+    await transport.start(
+      handler(() => new Promise((resolve) => (release = () => resolve('late')))),
+      { requests: [], events: [] },
+    );
+    await expect(transport.request('q.v1', '{}', 10)).rejects.toMatchObject({ code: 'MESSAGING.TIMEOUT', kind: 'timeout' });
+    const draining = transport.drain();
+    release();
+    await draining;
+    await transport.close();
+
+    const broken = new InProcessTransport('svc', []);
+    await broken.start(
+      handler(() => Promise.reject(new Error('broken'))),
+      { requests: [], events: [] },
+    );
+    await expect(broken.request('q.v1', '{}', 1000)).rejects.toThrow('broken');
+    await broken.drain();
+    await broken.close();
+  });
+});

@@ -15,6 +15,10 @@ export class InProcessTransport implements Transport {
   private inbound?: InboundHandler;
   private subscriptions = new Map<string, string[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Requests handed to the handler and not answered yet (counted, not tracked as promises: each request costs one promise). */
+  private requestsInFlight = 0;
+  /** What drain() waits on while requests are in flight, and its resolver: made only when someone drains. */
+  private requestsDone?: { promise: Promise<void>; resolve: () => void };
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly deadLetters: (DeadLetter & { raw: string })[] = [];
   private readonly logger = new Logger(InProcessTransport.name);
@@ -41,16 +45,34 @@ export class InProcessTransport implements Transport {
   }
 
   request(type: string, raw: string, timeoutMs: number): Promise<string> {
-    // One promise settled by the reply or the timer, whichever comes first (a throw in here rejects it): every query takes this path.
+    // One promise settled by the reply or the timer, whichever comes first (a throw in here rejects it): every query takes this path,
+    // so the handler's work is counted (for drain) rather than tracked as a promise of its own, and the reply settles it directly.
     return new Promise<string>((resolve, reject) => {
       const inbound = this.requireStarted();
-      // The handler's work is tracked (drained on close) whether or not the caller still waits for it.
-      const work = this.track(new Promise<string>((done, fail) => setImmediate(() => inbound.handleRequest(raw).then(done, fail))));
       const timer = setTimeout(() => reject(new DomainError(MessagingErrorCode.TIMEOUT, 'timeout', `${type} got no reply within ${timeoutMs} ms`)), timeoutMs);
-      work.then(
-        (reply) => (clearTimeout(timer), resolve(reply)),
-        (error: unknown) => (clearTimeout(timer), reject(error as Error)),
-      );
+      // The handler's work is counted (drained on close) whether or not the caller still waits for it.
+      this.requestsInFlight++;
+      const settle = () => {
+        clearTimeout(timer);
+        if (--this.requestsInFlight === 0 && this.requestsDone) {
+          this.requestsDone.resolve();
+          this.requestsDone = undefined;
+        }
+      };
+      setImmediate(() => {
+        let reply: Promise<string>;
+        try {
+          reply = inbound.handleRequest(raw);
+        } catch (error) {
+          settle();
+          reject(error as Error);
+          return;
+        }
+        reply.then(
+          (answer) => (settle(), resolve(answer)),
+          (error: unknown) => (settle(), reject(error as Error)),
+        );
+      });
     });
   }
 
@@ -134,7 +156,19 @@ export class InProcessTransport implements Transport {
 
   /** Resolves once every delivery started so far (and any they started) has finished; scheduled retries are not waited for. */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.requestsInFlight > 0) {
+      await Promise.allSettled(this.requestsInFlight > 0 ? [...this.inFlight, this.requestsSettled()] : [...this.inFlight]);
+    }
+  }
+
+  /** Resolves when no request is in flight any more. */
+  private requestsSettled(): Promise<void> {
+    if (!this.requestsDone) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.requestsDone = { promise, resolve };
+    }
+    return this.requestsDone.promise;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Type, ValidationPipe } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +16,7 @@ import { RequestContext } from '../logging/request-context';
 import { completeOpenApiDocument } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { ProblemDto } from './problem.dto';
+import { RequestValidationPipe } from './request-validation.pipe';
 import { securityHeaders } from './security-headers';
 import { RequestValidationError } from './validation.errors';
 
@@ -91,7 +92,7 @@ export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppO
   // No origins configured means no CORS headers and no preflight answers, which is what not registering the plugin gives, without its per-request hook.
   if (config.CORS_ORIGINS.length > 0) app.enableCors({ origin: config.CORS_ORIGINS });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RequestValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,

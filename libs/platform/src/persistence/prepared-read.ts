@@ -15,9 +15,11 @@ export class PreparedRead<Row> {
     private readonly text: string,
   ) {}
 
-  async rows(dataSource: DataSource, values: readonly unknown[]): Promise<Row[]> {
+  rows(dataSource: DataSource, values: readonly unknown[]): Promise<Row[]> {
     const pool = (dataSource.driver as PostgresDriver).master as Pool;
-    const result = await pool.query<Row & object>({ name: this.name, text: this.text, values: [...values] });
-    return result.rows;
+    // pg's callback form: one promise per read (its promise form wraps the callback in two, and an async method adds two more).
+    return new Promise<Row[]>((resolve, reject) =>
+      pool.query<Row & object>({ name: this.name, text: this.text, values: [...values] }, (error, result) => (error ? reject(error) : resolve(result.rows))),
+    );
   }
 }
