@@ -204,6 +204,34 @@ describe.each(['postgres', 'pglite'] as const)('catalog inventory on %s', (kind)
     for (const productId of [a, b]) expect(await stockOf(productId)).toEqual({ productId, available: 30 - 8 - reserved, reserved, committed: 8 });
   });
 
+  it('reserves, and commits, a group of orders in one transaction of four statements: begin, claim or find and lock, write, commit', async () => {
+    const productId = await newProduct(10);
+    const orders = Array.from({ length: 6 }, () => randomUUID());
+    const ds = harness.dataSource('catalog');
+    const transactions: string[][] = [];
+    const create = ds.createQueryRunner.bind(ds);
+    const spy = jest.spyOn(ds, 'createQueryRunner').mockImplementation((...args) => {
+      const runner = create(...args);
+      const statements: string[] = [];
+      transactions.push(statements);
+      const query = runner.query.bind(runner);
+      runner.query = ((sql: string, ...rest: unknown[]) => (statements.push(sql), query(sql, ...(rest as [])))) as typeof runner.query;
+      return runner;
+    });
+    try {
+      await Promise.all(orders.map((orderId) => reserve(orderId, [{ productId, quantity: 1 }])));
+      await Promise.all(orders.map((orderId) => harness.bus.send(CommitStock, { orderId })));
+    } finally {
+      spy.mockRestore();
+    }
+    const groups = transactions.filter((t) => t.some((sql) => sql.includes('catalog.reservation')));
+    // The first command of each kind goes at once, the others together in the next group.
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    expect(groups.length).toBeLessThan(orders.length * 2);
+    for (const statements of groups) expect(statements).toHaveLength(4);
+    expect(await stockOf(productId)).toMatchObject({ available: 4, reserved: 0, committed: 6 });
+  });
+
   it('applies a redelivered adjustment once', async () => {
     const productId = await newProduct(1);
     const raw = JSON.stringify(harness.bus.envelope(AdjustStock, { productId, delta: 5, reason: 'received' }));

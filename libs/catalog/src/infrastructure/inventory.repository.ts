@@ -75,6 +75,41 @@ export class InventoryRepository {
     return new Set(rows.map((r) => r.order_id));
   }
 
+  /**
+   * `claimAll`, then `lockLevels` for the products of the orders that were new, in one statement:
+   * `claims` gives each order's product ids. The claims are read first (the first branch of the
+   * UNION ALL, which Postgres runs in order), so the reservation rows are taken before any stock
+   * row, and the stock rows are then locked in product id order, as two statements would.
+   */
+  async claimAndLock(
+    manager: EntityManager,
+    claims: { orderId: string; productIds: string[] }[],
+    status: ReservationStatus | 'PENDING',
+  ): Promise<{ claimed: Set<string>; levels: Map<string, StockLevel> }> {
+    const pairs = claims.flatMap((c) => [...new Set(c.productIds)].map((productId) => [c.orderId, productId] as const));
+    const rows = (await manager.query(
+      `WITH claimed AS (
+         INSERT INTO catalog.reservation (order_id, status) SELECT id, $2 FROM unnest($1::uuid[]) AS c(id) ORDER BY id
+         ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+       ), locked AS MATERIALIZED (
+         SELECT product_id, available, reserved, committed FROM catalog.stock
+         WHERE product_id = ANY(ARRAY(SELECT DISTINCT x.product_id FROM unnest($3::uuid[], $4::uuid[]) AS x(order_id, product_id) JOIN claimed USING (order_id)))
+         ORDER BY product_id FOR UPDATE
+       )
+       SELECT order_id, NULL::uuid AS product_id, NULL::bigint AS available, NULL::bigint AS reserved, NULL::bigint AS committed FROM claimed
+       UNION ALL
+       SELECT NULL, product_id, available, reserved, committed FROM locked`,
+      [claims.map((c) => c.orderId), status, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    )) as (StockRow & { order_id: string | null })[];
+    const claimed = new Set<string>();
+    const levels = new Map<string, StockLevel>();
+    for (const r of rows) {
+      if (r.order_id !== null) claimed.add(r.order_id);
+      else levels.set(r.product_id, toStockLevel(r));
+    }
+    return { claimed, levels };
+  }
+
   /** Reservations (status, shortages) of several orders, by order id. */
   async findAll(manager: EntityManager, orderIds: string[]): Promise<Map<string, { reservation: Reservation; shortages?: Shortage[] }>> {
     if (orderIds.length === 0) return new Map();
@@ -86,22 +121,46 @@ export class InventoryRepository {
     return new Map(rows.map((r) => [r.order_id, { reservation: new Reservation(r.order_id, r.status), ...(r.shortages ? { shortages: r.shortages } : {}) }]));
   }
 
-  /** Reservations of several orders with their lines, locked in order id order, in one round trip; an order without one is missing. */
-  async findAllWithLines(manager: EntityManager, orderIds: string[]): Promise<Map<string, { reservation: Reservation; lines: ReservationLine[] }>> {
+  /**
+   * Reservations of several orders with their lines (an order without one is missing), locked in
+   * order id order, then `lockLevels` for the lines of the reservations still RESERVED (the
+   * only status whose commit or release moves stock), in one statement. The locked reservations are
+   * read first (the first branch of the UNION ALL, run in order), so every reservation row is taken
+   * before any stock row, and the stock rows are locked in product id order, as two statements would.
+   */
+  async findAllWithLinesAndLock(
+    manager: EntityManager,
+    orderIds: string[],
+  ): Promise<{ found: Map<string, { reservation: Reservation; lines: ReservationLine[] }>; levels: Map<string, StockLevel> }> {
     const found = new Map<string, { reservation: Reservation; lines: ReservationLine[] }>();
-    if (orderIds.length === 0) return found;
+    const levels = new Map<string, StockLevel>();
+    if (orderIds.length === 0) return { found, levels };
     const rows = (await manager.query(
-      `SELECT r.order_id, r.status, l.product_id, l.quantity FROM catalog.reservation r
-       LEFT JOIN LATERAL (SELECT product_id, quantity FROM catalog.reservation_line WHERE order_id = r.order_id) l ON true
-       WHERE r.order_id = ANY($1::uuid[]) ORDER BY r.order_id, l.product_id FOR UPDATE OF r`,
+      `WITH r AS MATERIALIZED (
+         SELECT order_id, status FROM catalog.reservation WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE
+       ), l AS MATERIALIZED (
+         SELECT l.order_id, l.product_id, l.quantity, r.status FROM r JOIN catalog.reservation_line l USING (order_id)
+       ), locked AS MATERIALIZED (
+         SELECT product_id, available, reserved, committed FROM catalog.stock
+         WHERE product_id = ANY(ARRAY(SELECT DISTINCT product_id FROM l WHERE status = 'RESERVED'))
+         ORDER BY product_id FOR UPDATE
+       )
+       SELECT 0 AS part, order_id, status, NULL::uuid AS product_id, NULL::int AS quantity, NULL::bigint AS available, NULL::bigint AS reserved, NULL::bigint AS committed FROM r
+       UNION ALL
+       SELECT 1, order_id, NULL, product_id, quantity, NULL, NULL, NULL FROM l
+       UNION ALL
+       SELECT 2, NULL, NULL, product_id, NULL, available, reserved, committed FROM locked`,
       [orderIds],
-    )) as { order_id: string; status: ReservationStatus; product_id: string | null; quantity: number | null }[];
+    )) as (StockRow & { part: number; order_id: string; status: ReservationStatus; quantity: number })[];
+    const lines = new Map<string, ReservationLine[]>();
     for (const r of rows) {
-      let entry = found.get(r.order_id);
-      if (!entry) found.set(r.order_id, (entry = { reservation: new Reservation(r.order_id, r.status), lines: [] }));
-      if (r.product_id !== null) entry.lines.push({ productId: r.product_id, quantity: r.quantity! });
+      if (r.part === 0) found.set(r.order_id, { reservation: new Reservation(r.order_id, r.status), lines: [] });
+      else if (r.part === 1) lines.set(r.order_id, [...(lines.get(r.order_id) ?? []), { productId: r.product_id, quantity: r.quantity }]);
+      else levels.set(r.product_id, toStockLevel(r));
     }
-    return found;
+    for (const [orderId, entry] of found)
+      entry.lines = (lines.get(orderId) ?? []).sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+    return { found, levels };
   }
 
   /**

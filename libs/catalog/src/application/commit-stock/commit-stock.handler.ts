@@ -40,7 +40,8 @@ export class CommitStockHandler {
     const outcomes = new Map<string, Outcome<Result>>();
     let written = false;
     await this.dataSource.transaction(async (manager) => {
-      const found = await this.inventory.findAllWithLines(
+      // The reservations, then the stock rows of those still RESERVED, locked by one statement.
+      const { found, levels } = await this.inventory.findAllWithLinesAndLock(
         manager,
         commands.map((c) => c.orderId),
       );
@@ -60,10 +61,10 @@ export class CommitStockHandler {
         );
       }
       if (entries.length === 0) return;
-      await this.inventory.lockLevels(
-        manager,
-        entries.flatMap((e) => e.lines.map((l) => l.productId)),
-      );
+      // Only RESERVED reservations move stock, and their rows are locked: a line whose row is not
+      // (none is expected) is locked now, still in product id order among the missing ones.
+      const missing = entries.flatMap((e) => e.lines.map((l) => l.productId)).filter((id) => !levels.has(id));
+      if (missing.length > 0) await this.inventory.lockLevels(manager, missing);
       await this.inventory.record(manager, 'commit', entries);
       written = true;
     });

@@ -46,7 +46,8 @@ export class ReleaseStockHandler {
       );
       for (const orderId of claimed) outcomes.set(orderId, { ok: true, result: { orderId, status: 'RELEASED' } });
       const rest = commands.filter((c) => !claimed.has(c.orderId));
-      const found = await this.inventory.findAllWithLines(
+      // The reservations, then the stock rows of those still RESERVED, locked by one statement.
+      const { found, levels } = await this.inventory.findAllWithLinesAndLock(
         manager,
         rest.map((c) => c.orderId),
       );
@@ -63,10 +64,10 @@ export class ReleaseStockHandler {
         );
       }
       if (entries.length === 0) return;
-      await this.inventory.lockLevels(
-        manager,
-        entries.flatMap((e) => e.lines.map((l) => l.productId)),
-      );
+      // Only RESERVED reservations move stock, and their rows are locked: a line whose row is not
+      // (none is expected) is locked now, still in product id order among the missing ones.
+      const missing = entries.flatMap((e) => e.lines.map((l) => l.productId)).filter((id) => !levels.has(id));
+      if (missing.length > 0) await this.inventory.lockLevels(manager, missing);
       await this.inventory.record(manager, 'release', entries);
       written = true;
     });

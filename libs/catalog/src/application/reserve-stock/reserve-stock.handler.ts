@@ -47,10 +47,11 @@ export class ReserveStockHandler {
     const outcomes = new Map<string, Outcome<Result>>();
     let written = false;
     await this.dataSource.transaction(async (manager) => {
-      // The claim rows serialise duplicates of one order: a second attempt waits, then sees the first outcome.
-      const claimed = await this.inventory.claimAll(
+      // The claim rows serialise duplicates of one order: a second attempt waits, then sees the first
+      // outcome. The stock rows of the orders claimed are locked by the same statement, after the claims.
+      const { claimed, levels } = await this.inventory.claimAndLock(
         manager,
-        commands.map((c) => c.orderId),
+        commands.map((c) => ({ orderId: c.orderId, productIds: c.lines.map((l) => l.productId) })),
         'PENDING',
       );
       const known = await this.inventory.findAll(
@@ -61,10 +62,6 @@ export class ReserveStockHandler {
         outcomes.set(orderId, { ok: true, result: { orderId, status: reservation.status, ...(shortages ? { shortages } : {}) } });
       const fresh = commands.filter((c) => claimed.has(c.orderId));
       if (fresh.length === 0) return;
-      const levels = await this.inventory.lockLevels(
-        manager,
-        fresh.flatMap((c) => c.lines.map((l) => l.productId)),
-      );
       const plans = planReservations(
         fresh.map((c) => c.lines),
         levels,
