@@ -177,7 +177,14 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(m: EntityManager, definition: ProjectionDefinition, row: CheckpointRow, from: Checkpoint, through: Checkpoint | undefined, batched: boolean): Promise<number> {
+  private async applyBatch(
+    m: EntityManager,
+    definition: ProjectionDefinition,
+    row: CheckpointRow,
+    from: Checkpoint,
+    through: Checkpoint | undefined,
+    batched: boolean,
+  ): Promise<number> {
     const batch = await readEvents(m, this.source.table, from, this.batchSize, through);
     if (batch.events.length === 0) return 0;
     await this.apply(m, definition, row.version, batch.events, batched);

@@ -150,7 +150,9 @@ async function onSales(events: ProjectedEvent[], s: ProjectionScope): Promise<vo
     // Money given back for an order that never confirmed was never counted as revenue.
     if (!lines || lines.length === 0) continue;
     const shares = allocate((e.data.amount as { amount: number }).amount, lines);
-    lines.forEach((l, i) => deltas.push({ at: e.recordedAt, productId: l.productId, currency: l.unitPrice.currency, units: 0, revenue: 0, refunds: shares[i] }));
+    lines.forEach((l, i) =>
+      deltas.push({ at: e.recordedAt, productId: l.productId, currency: l.unitPrice.currency, units: 0, revenue: 0, refunds: shares[i] }),
+    );
   }
   await addToDays(s, deltas);
 }

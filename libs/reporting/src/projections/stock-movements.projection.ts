@@ -15,9 +15,7 @@ async function onMovement(e: ProjectedEvent, s: ProjectionScope): Promise<void> 
 
 /** The same rows as `onMovement` event by event, for a whole batch in one statement. */
 async function onMovements(events: ProjectedEvent[], s: ProjectionScope): Promise<void> {
-  const rows = events.flatMap((e) =>
-    (e.data.lines as { productId: string; quantity: number }[]).map((l, i) => ({ e, l, i })),
-  );
+  const rows = events.flatMap((e) => (e.data.lines as { productId: string; quantity: number }[]).map((l, i) => ({ e, l, i })));
   if (rows.length === 0) return;
   await s.manager.query(
     `INSERT INTO ${s.table('stock_movements')} (position, line, product_id, order_id, kind, quantity, at)
