@@ -8,7 +8,7 @@ export const projectionsConfigSchema = z.object({
   PROJECTION_BATCH_SIZE: env.int(1, 10_000).default(500),
 });
 
-/** Whether this process runs projections, how often it polls, and how many events one transaction applies. */
+/** Whether this process runs projections, how often it polls, and how many events a round hands each projection. */
 export type ProjectionsConfig = z.infer<typeof projectionsConfigSchema>;
 
 /** Reads the projections namespace from the environment. */
