@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ProjectionRunner } from './projection-runner';
 
-/** Polls a runner: again at once after a busy round, after `pollMs` when idle, and when kicked. */
+/**
+ * Polls a runner: again at once after a round that filled a batch or was kicked meanwhile, after
+ * `pollMs` otherwise, and at once when kicked.
+ */
 export class ProjectionLoop {
   private readonly logger = new Logger(ProjectionLoop.name);
   private timer?: NodeJS.Timeout;
@@ -48,8 +51,10 @@ export class ProjectionLoop {
           await this.runner.install();
           this.installed = true;
         }
-        const applied = await this.runner.tick();
-        if (applied > 0 || this.again) next = 0;
+        await this.runner.tick();
+        // Not after every busy round: one that took fewer than a batch left nothing to read, and
+        // a round for nothing costs a transaction.
+        if (this.runner.hadFullBatch || this.again) next = 0;
       } catch (error) {
         // Database unreachable or similar: nothing was applied; try again later.
         this.logger.warn({ msg: 'projection round failed', schema: this.runner.schema, err: (error as Error).message });

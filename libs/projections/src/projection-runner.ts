@@ -52,6 +52,7 @@ export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
   private readonly batchSize: number;
   private readonly byName: Map<string, ProjectionDefinition>;
+  private full = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,6 +65,15 @@ export class ProjectionRunner {
     definitions.forEach((d) => assertIdentifier('projection', d.name));
     this.byName = new Map(definitions.map((d) => [d.name, d]));
     this.batchSize = options.batchSize ?? 500;
+  }
+
+  /**
+   * Whether the last round handed some version a full batch, so more events may be ready at once.
+   * A round that applied fewer took every event below the read horizon: the next events come with
+   * a kick (a new event stored) or the next poll, not from running again at once.
+   */
+  get hadFullBatch(): boolean {
+    return this.full;
   }
 
   names(): string[] {
@@ -93,7 +103,7 @@ export class ProjectionRunner {
    * and every version runs on its own instead, so only the failing one stops.
    */
   async tick(): Promise<number> {
-    let round: { applied: number; rebuilding: { name: string; version: number }[] };
+    let round: { applied: number; rebuilding: { name: string; version: number }[]; full: boolean };
     try {
       round = await this.dataSource.transaction(async (m) => {
         const claim = await claimLive(m, this.schema, this.source.table, this.names(), this.batchSize);
@@ -102,7 +112,7 @@ export class ProjectionRunner {
           await this.apply(m, this.byName.get(v.name)!, v.version, v.events, true);
           applied += v.events.length;
         }
-        return { applied, rebuilding: claim.rebuilding };
+        return { applied, rebuilding: claim.rebuilding, full: claim.versions.some((v) => v.events.length >= this.batchSize) };
       });
     } catch (error) {
       if (!(error instanceof ProjectionEventError || error instanceof ProjectionBatchError)) throw error;
@@ -110,7 +120,14 @@ export class ProjectionRunner {
       return this.tickEach();
     }
     let applied = round.applied;
-    for (const r of round.rebuilding) if (this.byName.has(r.name)) applied += await this.step(r.name, r.version);
+    let full = round.full;
+    for (const r of round.rebuilding) {
+      if (!this.byName.has(r.name)) continue;
+      const n = await this.step(r.name, r.version);
+      applied += n;
+      full ||= n >= this.batchSize;
+    }
+    this.full = full;
     return applied;
   }
 
@@ -121,7 +138,14 @@ export class ProjectionRunner {
       'name' | 'version'
     >[];
     let applied = 0;
-    for (const row of rows) if (this.byName.has(row.name)) applied += await this.step(row.name, row.version);
+    let full = false;
+    for (const row of rows) {
+      if (!this.byName.has(row.name)) continue;
+      const n = await this.step(row.name, row.version);
+      applied += n;
+      full ||= n >= this.batchSize;
+    }
+    this.full = full;
     return applied;
   }
 
