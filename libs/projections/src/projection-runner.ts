@@ -164,7 +164,7 @@ export class ProjectionRunner {
           [name, version],
         )) as CheckpointRow[];
         if (!row) return 0; // another instance holds it, or it failed or was replaced meanwhile
-        let applied = await this.applyBatch(m, definition, row, row, undefined, !oneByOne);
+        let applied = await this.applyNext(m, definition, row, row, undefined, !oneByOne);
         if (!row.live && applied < this.batchSize) applied += await this.takeOver(m, definition, row, !oneByOne);
         return applied;
       });
@@ -201,7 +201,8 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(
+  /** Reads the next batch of one version in `step` (up to `through` while taking over), writes it and moves its checkpoint. */
+  private async applyNext(
     m: EntityManager,
     definition: ProjectionDefinition,
     row: CheckpointRow,
@@ -234,7 +235,7 @@ export class ProjectionRunner {
     let applied = 0;
     let n: number;
     do {
-      n = await this.applyBatch(m, definition, row, row, live, batched);
+      n = await this.applyNext(m, definition, row, row, live, batched);
       applied += n;
     } while (n === this.batchSize);
     await switchReaders(m, this.schema, definition, row.version);
