@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Checkpoint, lagAfter, readEvents } from './event-cursor';
-import { assertIdentifier, EventSource, ProjectionDefinition, ProjectionScope, ProjectionState, ProjectionStatus } from './projection';
+import { Checkpoint, claimLive, lagAfter, readEvents } from './event-cursor';
+import { assertIdentifier, EventSource, ProjectedEvent, ProjectionDefinition, ProjectionScope, ProjectionState, ProjectionStatus } from './projection';
 import { createVersion, dropVersion, switchReaders } from './projection-versions';
 
 interface CheckpointRow {
@@ -33,6 +33,16 @@ class ProjectionEventError extends Error {
   }
 }
 
+/** Raised when a projection's `applyBatch` fails: the batch is replayed event by event. */
+class ProjectionBatchError extends Error {
+  constructor(
+    readonly projection: string,
+    cause: unknown,
+  ) {
+    super(`batch of ${projection}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
 /**
  * Runs the projections of one schema over one event source. Each batch locks the version's
  * checkpoint row (SKIP LOCKED, so instances share the work and never apply an event twice),
@@ -42,6 +52,7 @@ export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
   private readonly batchSize: number;
   private readonly byName: Map<string, ProjectionDefinition>;
+  private full = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,6 +65,15 @@ export class ProjectionRunner {
     definitions.forEach((d) => assertIdentifier('projection', d.name));
     this.byName = new Map(definitions.map((d) => [d.name, d]));
     this.batchSize = options.batchSize ?? 500;
+  }
+
+  /**
+   * Whether the last round handed some version a full batch, so more events may be ready at once.
+   * A round that applied fewer took every event below the read horizon: the next events come with
+   * a kick (a new event stored) or the next poll, not from running again at once.
+   */
+  get hadFullBatch(): boolean {
+    return this.full;
   }
 
   names(): string[] {
@@ -74,19 +94,67 @@ export class ProjectionRunner {
     }
   }
 
-  /** One round over every active version; returns how many events were applied. */
+  /**
+   * One round over every active version; returns how many events were applied. The live versions
+   * go together in one transaction: one statement locks their checkpoints, reads the events and
+   * moves the checkpoints, then each projection writes its events (a few statements per batch
+   * with `applyBatch`), and one commit covers them all. Versions being rebuilt follow, each on its
+   * own (`step`). If a projection fails in the shared transaction, everything it did rolls back
+   * and every version runs on its own instead, so only the failing one stops.
+   */
   async tick(): Promise<number> {
+    let round: { applied: number; rebuilding: { name: string; version: number }[]; full: boolean };
+    try {
+      round = await this.dataSource.transaction(async (m) => {
+        const claim = await claimLive(m, this.schema, this.source.table, this.names(), this.batchSize);
+        let applied = 0;
+        for (const v of claim.versions) {
+          await this.apply(m, this.byName.get(v.name)!, v.version, v.events, true);
+          applied += v.events.length;
+        }
+        return { applied, rebuilding: claim.rebuilding, full: claim.versions.some((v) => v.events.length >= this.batchSize) };
+      });
+    } catch (error) {
+      if (!(error instanceof ProjectionEventError || error instanceof ProjectionBatchError)) throw error;
+      this.logger.warn({ msg: 'projection round failed together; running each projection on its own', schema: this.schema, reason: error.message });
+      return this.tickEach();
+    }
+    let applied = round.applied;
+    let full = round.full;
+    for (const r of round.rebuilding) {
+      if (!this.byName.has(r.name)) continue;
+      const n = await this.step(r.name, r.version);
+      applied += n;
+      full ||= n >= this.batchSize;
+    }
+    this.full = full;
+    return applied;
+  }
+
+  /** A round with each version in its own transaction (after a failure in a shared one). */
+  private async tickEach(): Promise<number> {
     const rows = (await this.dataSource.query(`SELECT name, version FROM ${this.schema}.projection WHERE state <> 'failed' ORDER BY name, version`)) as Pick<
       CheckpointRow,
       'name' | 'version'
     >[];
     let applied = 0;
-    for (const row of rows) if (this.byName.has(row.name)) applied += await this.step(row.name, row.version);
+    let full = false;
+    for (const row of rows) {
+      if (!this.byName.has(row.name)) continue;
+      const n = await this.step(row.name, row.version);
+      applied += n;
+      full ||= n >= this.batchSize;
+    }
+    this.full = full;
     return applied;
   }
 
-  /** Applies one batch to one version; a rebuilt version that has caught up takes over the readers. */
-  async step(name: string, version: number): Promise<number> {
+  /**
+   * Applies one batch to one version in its own transaction; a rebuilt version that has caught up
+   * takes over the readers. If the projection's `applyBatch` fails, the batch is rolled back and
+   * applied again event by event, which either succeeds or stops the version at the failing event.
+   */
+  async step(name: string, version: number, oneByOne = false): Promise<number> {
     const definition = this.byName.get(name)!;
     try {
       return await this.dataSource.transaction(async (m) => {
@@ -96,30 +164,55 @@ export class ProjectionRunner {
           [name, version],
         )) as CheckpointRow[];
         if (!row) return 0; // another instance holds it, or it failed or was replaced meanwhile
-        let applied = await this.applyBatch(m, definition, row, row);
-        if (!row.live && applied < this.batchSize) applied += await this.takeOver(m, definition, row);
+        let applied = await this.applyNext(m, definition, row, row, undefined, !oneByOne);
+        if (!row.live && applied < this.batchSize) applied += await this.takeOver(m, definition, row, !oneByOne);
         return applied;
       });
     } catch (error) {
+      if (error instanceof ProjectionBatchError && !oneByOne) {
+        this.logger.warn({ msg: 'projection batch failed; applying it event by event', projection: name, version, reason: error.message });
+        return this.step(name, version, true);
+      }
       if (!(error instanceof ProjectionEventError)) throw error;
       await this.fail(name, version, error);
       return 0;
     }
   }
 
-  private async applyBatch(m: EntityManager, definition: ProjectionDefinition, row: CheckpointRow, from: Checkpoint, through?: Checkpoint): Promise<number> {
-    const batch = await readEvents(m, this.source.table, from, this.batchSize, through);
-    if (batch.events.length === 0) return 0;
-    const scope: ProjectionScope = { manager: m, table: (t) => `${this.schema}.${assertIdentifier('table', t)}_v${row.version}` };
-    for (const event of batch.events) {
-      const handler = definition.handlers[event.type];
-      if (!handler) continue;
+  /** Writes events to one version's tables: with its `applyBatch` when `batched`, else handler by handler. */
+  private async apply(m: EntityManager, definition: ProjectionDefinition, version: number, events: ProjectedEvent[], batched: boolean): Promise<void> {
+    const relevant = events.filter((e) => definition.handlers[e.type] !== undefined);
+    if (relevant.length === 0) return;
+    const scope: ProjectionScope = { manager: m, table: (t) => `${this.schema}.${assertIdentifier('table', t)}_v${version}` };
+    if (batched && definition.applyBatch) {
       try {
-        await handler(event, scope);
+        await definition.applyBatch(relevant, scope);
+      } catch (error) {
+        throw new ProjectionBatchError(definition.name, error);
+      }
+      return;
+    }
+    for (const event of relevant) {
+      try {
+        await definition.handlers[event.type](event, scope);
       } catch (error) {
         throw new ProjectionEventError(event.position, event.type, error);
       }
     }
+  }
+
+  /** Reads the next batch of one version in `step` (up to `through` while taking over), writes it and moves its checkpoint. */
+  private async applyNext(
+    m: EntityManager,
+    definition: ProjectionDefinition,
+    row: CheckpointRow,
+    from: Checkpoint,
+    through: Checkpoint | undefined,
+    batched: boolean,
+  ): Promise<number> {
+    const batch = await readEvents(m, this.source.table, from, this.batchSize, through);
+    if (batch.events.length === 0) return 0;
+    await this.apply(m, definition, row.version, batch.events, batched);
     await m.query(
       `UPDATE ${this.schema}.projection SET tx = $3::xid8, position = $4, applied = applied + $5, updated_at = clock_timestamp() WHERE name = $1 AND version = $2`,
       [row.name, row.version, batch.next.tx, batch.next.position, batch.events.length],
@@ -134,7 +227,7 @@ export class ProjectionRunner {
    * the new version catches up to at least the live one, the views are pointed at it and the old
    * tables dropped. A reader sees the old model or the new one, never a missing or partial one.
    */
-  private async takeOver(m: EntityManager, definition: ProjectionDefinition, row: CheckpointRow): Promise<number> {
+  private async takeOver(m: EntityManager, definition: ProjectionDefinition, row: CheckpointRow, batched: boolean): Promise<number> {
     const [live] = (await m.query(
       `SELECT version, tx::text AS tx, position::text AS position FROM ${this.schema}.projection WHERE name = $1 AND live FOR UPDATE`,
       [definition.name],
@@ -142,7 +235,7 @@ export class ProjectionRunner {
     let applied = 0;
     let n: number;
     do {
-      n = await this.applyBatch(m, definition, row, row, live);
+      n = await this.applyNext(m, definition, row, row, live, batched);
       applied += n;
     } while (n === this.batchSize);
     await switchReaders(m, this.schema, definition, row.version);

@@ -25,11 +25,23 @@ export interface ProjectionTable {
   create(table: string): string[];
 }
 
-/** A projection: its tables and one handler per event type it reads; other types are skipped. */
+/**
+ * Applies many events at once (those of the types in `handlers`, in log order, never empty): it
+ * must leave the read model exactly as the handlers would, one event after the other. Throwing
+ * rolls the batch back; the runner then replays it event by event to find the event at fault.
+ */
+export type ProjectionBatchHandler = (events: ProjectedEvent[], scope: ProjectionScope) => Promise<void>;
+
+/**
+ * A projection: its tables and one handler per event type it reads; other types are skipped.
+ * `applyBatch`, when given, writes a whole batch in a few statements instead of one per event;
+ * the handlers stay the reference (and the path that names a failing event).
+ */
 export interface ProjectionDefinition {
   name: string;
   tables: ProjectionTable[];
   handlers: Record<string, ProjectionHandler>;
+  applyBatch?: ProjectionBatchHandler;
 }
 
 /** Where a projection reads: a table with `position`, `tx xid8`, `type`, `data`, `recorded_at`. */

@@ -5,10 +5,11 @@ import { z } from 'zod';
 export const projectionsConfigSchema = z.object({
   PROJECTIONS: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   PROJECTION_POLL_MS: env.int(10, 600_000).default(250),
+  PROJECTION_KICK_DELAY_MS: env.int(0, 10_000).default(20),
   PROJECTION_BATCH_SIZE: env.int(1, 10_000).default(500),
 });
 
-/** Whether this process runs projections, how often it polls, and how many events one transaction applies. */
+/** Whether this process runs projections, how often it polls, how soon after new events, and how many events a round hands each projection. */
 export type ProjectionsConfig = z.infer<typeof projectionsConfigSchema>;
 
 /** Reads the projections namespace from the environment. */

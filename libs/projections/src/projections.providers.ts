@@ -66,7 +66,8 @@ export function projectionProviders(options: { context: string; source: EventSou
     {
       provide: ProjectionLoop,
       inject: [ProjectionRunner, PROJECTIONS_CONFIG],
-      useFactory: (runner: ProjectionRunner, config: ProjectionsConfig) => new ProjectionLoop(runner, config.PROJECTION_POLL_MS),
+      useFactory: (runner: ProjectionRunner, config: ProjectionsConfig) =>
+        new ProjectionLoop(runner, config.PROJECTION_POLL_MS, config.PROJECTION_KICK_DELAY_MS),
     },
     ProjectionsLifecycle,
   ];

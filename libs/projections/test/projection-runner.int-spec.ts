@@ -16,7 +16,7 @@ class CreateEventLog1700000000000 implements MigrationInterface {
 }
 
 const database = { context: 'proj_it', migrations: [CreateEventLog1700000000000, projectionTablesMigration('proj_it')] };
-const fault = { poisonFixed: false };
+const fault = { poisonFixed: false, batchBroken: false, batchCalls: 0, largestBatch: 0 };
 
 /** Counts how often each event was applied, and fails on a poison event until it is "fixed". */
 const tally: ProjectionDefinition = {
@@ -37,6 +37,30 @@ const seen: ProjectionDefinition = {
   name: 'seen',
   tables: [{ name: 'seen', create: (t) => [`CREATE TABLE ${t} (position bigint PRIMARY KEY)`] }],
   handlers: { counted: async (e, { manager, table }) => void (await manager.query(`INSERT INTO ${table('seen')} (position) VALUES ($1)`, [e.position])) },
+};
+
+/** Sums per key, written a batch at a time (one statement), with the per-event handler as reference. */
+const sums: ProjectionDefinition = {
+  name: 'sums',
+  tables: [{ name: 'sums', create: (t) => [`CREATE TABLE ${t} (key text PRIMARY KEY, events integer NOT NULL, total bigint NOT NULL)`] }],
+  handlers: {
+    counted: async (e, { manager, table }) => {
+      await manager.query(
+        `INSERT INTO ${table('sums')} (key, events, total) VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET events = ${table('sums')}.events + 1, total = ${table('sums')}.total + $2`,
+        [String(e.data.key), Number(e.data.n)],
+      );
+    },
+  },
+  applyBatch: async (events, { manager, table }) => {
+    fault.batchCalls++;
+    fault.largestBatch = Math.max(fault.largestBatch, events.length);
+    if (fault.batchBroken) throw new Error('a bug in the batch writer');
+    await manager.query(
+      `INSERT INTO ${table('sums')} (key, events, total) SELECT key, count(*), sum(n) FROM unnest($1::text[], $2::bigint[]) AS e(key, n) GROUP BY key
+         ON CONFLICT (key) DO UPDATE SET events = ${table('sums')}.events + EXCLUDED.events, total = ${table('sums')}.total + EXCLUDED.total`,
+      [events.map((e) => String(e.data.key)), events.map((e) => Number(e.data.n))],
+    );
+  },
 };
 
 describe('projection runner on real Postgres', () => {
@@ -63,8 +87,8 @@ describe('projection runner on real Postgres', () => {
     b = createContextDataSource(database, { url: db.url }, 4);
     await Promise.all([a.initialize(), b.initialize()]);
     await migrateContext(a, database);
-    runnerA = new ProjectionRunner(a, 'proj_it', { table: 'proj_it.event' }, [tally, seen], { batchSize: 50 });
-    runnerB = new ProjectionRunner(b, 'proj_it', { table: 'proj_it.event' }, [tally, seen], { batchSize: 50 });
+    runnerA = new ProjectionRunner(a, 'proj_it', { table: 'proj_it.event' }, [tally, seen, sums], { batchSize: 50 });
+    runnerB = new ProjectionRunner(b, 'proj_it', { table: 'proj_it.event' }, [tally, seen, sums], { batchSize: 50 });
     await Promise.all([runnerA.install(), runnerB.install()]);
   });
 
@@ -152,6 +176,30 @@ describe('projection runner on real Postgres', () => {
     expect(await tallyOf('poisoned')).toEqual({ applied: 1, total: 1 });
     expect(await tallyOf('after-poison')).toEqual({ applied: 1, total: 5 });
     expect((await runnerA.status()).find((s) => s.name === 'tally')).toMatchObject({ state: 'running', eventsBehind: 0 });
+  });
+
+  it('writes with applyBatch, and applies a batch event by event when applyBatch fails, exactly once either way', async () => {
+    const sumsOf = async () => (await a.query(`SELECT key, events, total::int AS total FROM proj_it.sums WHERE key LIKE 'batch-%' ORDER BY key`)) as unknown[];
+    const expected = async () =>
+      (await a.query(
+        `SELECT data->>'key' AS key, count(*)::int AS events, sum((data->>'n')::int)::int AS total FROM proj_it.event WHERE data->>'key' LIKE 'batch-%' GROUP BY 1 ORDER BY 1`,
+      )) as unknown[];
+    await a.query(
+      `INSERT INTO proj_it.event (type, data) SELECT 'counted', jsonb_build_object('key', 'batch-' || g % 3, 'n', g) FROM generate_series(1, 120) g`,
+    );
+    await settle('the batch events to be summed', runnerA, async () => (await stateOf('sums')).eventsBehind === 0);
+    expect(fault.largestBatch).toBe(50);
+    expect(await sumsOf()).toEqual(await expected());
+    fault.batchBroken = true;
+    const calls = fault.batchCalls;
+    await a.query(
+      `INSERT INTO proj_it.event (type, data) SELECT 'counted', jsonb_build_object('key', 'batch-' || g % 4, 'n', g) FROM generate_series(1, 70) g`,
+    );
+    await settle('the events to be summed one by one', runnerA, async () => (await stateOf('sums')).eventsBehind === 0);
+    fault.batchBroken = false;
+    expect(fault.batchCalls).toBeGreaterThan(calls);
+    expect(await sumsOf()).toEqual(await expected());
+    expect((await runnerA.status()).every((s) => s.state === 'running')).toBe(true);
   });
 
   it('rebuilds beside the live model under a live stream; readers always get an answer; the result equals a build from scratch', async () => {
