@@ -55,6 +55,7 @@ describe('AuthGuard', () => {
     expect(guard.canActivate(second.ctx)).toBe(true);
     expect(second.request.user).toEqual({ id: 'user-1', role: 'customer', email: 'c@example.com' });
     expect(second.request.user).toEqual(first.request.user);
+    expect(second.request.user).not.toBe(first.request.user);
   });
 
   it('refuses a cached token once it has expired', async () => {

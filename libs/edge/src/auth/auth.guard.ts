@@ -36,7 +36,8 @@ export class AuthGuard implements CanActivate {
     const cookie = request.headers.authorization ? undefined : opsCookieToken(request);
     const token = bearerToken(cookie ? `Bearer ${cookie}` : request.headers.authorization);
     const known = this.verified.get(token, Date.now());
-    if (known) return this.authorise(context, request, known);
+    // A copy per request: the cached user is never shared with a handler.
+    if (known) return this.authorise(context, request, { ...known });
     return this.verify(token).then((user) => this.authorise(context, request, user));
   }
 
