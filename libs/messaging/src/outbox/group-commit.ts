@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+
 interface Queued<T, R> {
   item: T;
   resolve: (result: R) => void;
@@ -44,4 +46,30 @@ export class GroupCommit<T, R> {
       for (const q of group) await this.writeGroup([q]);
     }
   }
+}
+
+/** One member's outcome in a group write whose members can fail alone: its answer, or its own error. */
+export type Outcome<R> = { ok: true; result: R } | { ok: false; error: unknown };
+
+/** Runs `decide` and keeps a thrown error as the member's outcome. */
+export function outcomeOf<R>(decide: () => R): Outcome<R> {
+  try {
+    return { ok: true, result: decide() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** A member's answer from its outcome: the result, or its own error thrown. */
+export function settled<R>(outcome: Outcome<R>): R {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
+}
+
+/**
+ * Binds `fn` to the caller's async context, so work done later inside another member's group write
+ * (building an event, sending a message) still carries this member's correlation and trace context.
+ */
+export function inCallerContext<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
+  return AsyncResource.bind(fn);
 }

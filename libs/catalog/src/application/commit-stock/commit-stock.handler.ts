@@ -1,12 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { CommitStock, PayloadOf, ResultOf, StockCommitted } from '@commerce/contracts';
-import { Handles, OutboxRow, UnitOfWork } from '@commerce/messaging';
+import { Handles, inCallerContext, OutboxRow, Outcome, outcomeOf, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { ReservationNotFoundError } from '../../domain/catalog.errors';
 import { ReservationLine } from '../../domain/reservation.entity';
 import { InventoryRepository, RecordedMovement } from '../../infrastructure/inventory.repository';
-import { inCallerContext, Outcome, outcomeOf, StockGroup } from '../stock-groups/stock-group';
+import { StockGroup } from '../stock-groups/stock-group';
 
 type Result = ResultOf<typeof CommitStock>;
 

@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { PayloadOf, ReleaseStock, ResultOf, StockReleased } from '@commerce/contracts';
-import { Handles, OutboxRow, UnitOfWork } from '@commerce/messaging';
+import { Handles, inCallerContext, OutboxRow, Outcome, outcomeOf, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { ReservationLine } from '../../domain/reservation.entity';
 import { InventoryRepository, RecordedMovement } from '../../infrastructure/inventory.repository';
-import { inCallerContext, Outcome, outcomeOf, StockGroup } from '../stock-groups/stock-group';
+import { StockGroup } from '../stock-groups/stock-group';
 
 type Result = ResultOf<typeof ReleaseStock>;
 

@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { PayloadOf, ReserveStock, ResultOf, StockReservationFailed, StockReserved } from '@commerce/contracts';
-import { Handles, OutboxRow, UnitOfWork } from '@commerce/messaging';
+import { Handles, inCallerContext, OutboxRow, Outcome, UnitOfWork } from '@commerce/messaging';
 import { InjectDataSource } from '@commerce/platform';
 import { DataSource } from 'typeorm';
 import { mergeLines, planReservations, ReservationLine, ReservationPlan } from '../../domain/reservation.entity';
 import { InventoryRepository, RecordedMovement } from '../../infrastructure/inventory.repository';
-import { inCallerContext, Outcome, StockGroup } from '../stock-groups/stock-group';
+import { StockGroup } from '../stock-groups/stock-group';
 
 type Result = ResultOf<typeof ReserveStock>;
 

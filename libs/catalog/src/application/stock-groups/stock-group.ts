@@ -1,8 +1,4 @@
-import { GroupCommit } from '@commerce/messaging';
-import { AsyncResource } from 'node:async_hooks';
-
-/** One member's outcome in a group: its answer, or the error it alone fails with. */
-export type Outcome<R> = { ok: true; result: R } | { ok: false; error: unknown };
+import { GroupCommit, Outcome, settled } from '@commerce/messaging';
 
 /** A command on one order, for a group write. */
 export interface OrderCommand {
@@ -32,25 +28,6 @@ export class StockGroup<C extends OrderCommand, R> {
 
   /** Resolves with this command's answer once its group committed; rejects with its own error. */
   async submit(command: C): Promise<R> {
-    const outcome = await this.group.submit(command);
-    if (!outcome.ok) throw outcome.error;
-    return outcome.result;
-  }
-}
-
-/**
- * Binds `fn` to the caller's async context, so an event built later inside another caller's group
- * write still carries this caller's correlation and trace context.
- */
-export function inCallerContext<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
-  return AsyncResource.bind(fn);
-}
-
-/** Runs `decide` and keeps a thrown error as the member's outcome. */
-export function outcomeOf<R>(decide: () => R): Outcome<R> {
-  try {
-    return { ok: true, result: decide() };
-  } catch (error) {
-    return { ok: false, error };
+    return settled(await this.group.submit(command));
   }
 }

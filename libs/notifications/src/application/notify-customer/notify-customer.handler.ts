@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, OrderRejected, PayloadOf, PaymentRefunded } from '@commerce/contracts';
-import { GroupCommit, Handles } from '@commerce/messaging';
+import { GroupCommit, Handles, inCallerContext, Outcome, settled } from '@commerce/messaging';
 import { InjectDataSource, RequestContext } from '@commerce/platform';
-import { AsyncResource } from 'node:async_hooks';
 import { DataSource } from 'typeorm';
 import { Notification, NotificationKind, renderNotification } from '../../domain/notification-template';
 import { NOTIFICATION_CHANNELS, NotificationChannel } from '../../infrastructure/channels/notification-channel.port';
@@ -15,9 +14,6 @@ interface Delivery {
   send: (channel: NotificationChannel) => Promise<void>;
 }
 
-/** A delivery's outcome in its group: done, or the sending error it alone fails with. */
-type Outcome = { ok: true } | { ok: false; error: unknown };
-
 /**
  * Tells the customer what happened, by choreography: it subscribes to the events and acts on its
  * own. Each (kind, order, channel) is sent once: the inbox absorbs redeliveries and a unique key
@@ -26,7 +22,7 @@ type Outcome = { ok: true } | { ok: false; error: unknown };
 @Controller()
 export class NotifyCustomerHandler {
   /** Deliveries arriving together are recorded and sent in one transaction (group commit). */
-  private readonly group: GroupCommit<Delivery, Outcome>;
+  private readonly group: GroupCommit<Delivery, Outcome<void>>;
 
   constructor(
     @InjectDataSource('notifications') private readonly dataSource: DataSource,
@@ -60,9 +56,8 @@ export class NotifyCustomerHandler {
     if (!ctx?.causationId || !ctx.handlerName) throw new Error('NotifyCustomerHandler must run inside a message handler');
     const notification = renderNotification(kind, orderId, recipient, facts);
     // Sent in this delivery's context (its logs and trace), though the group's write may be another delivery's.
-    const send = AsyncResource.bind((channel: NotificationChannel) => channel.send(notification));
-    const outcome = await this.group.submit({ messageId: ctx.causationId, handler: ctx.handlerName, notification, send });
-    if (!outcome.ok) throw outcome.error;
+    const send = inCallerContext((channel: NotificationChannel) => channel.send(notification));
+    settled(await this.group.submit({ messageId: ctx.causationId, handler: ctx.handlerName, notification, send }));
   }
 
   /**
@@ -72,7 +67,7 @@ export class NotifyCustomerHandler {
    * has its rows deleted before the commit and fails alone (its message is retried); the others
    * commit. A message delivered twice within one group is new for its first delivery only.
    */
-  private async notifyAll(deliveries: Delivery[]): Promise<Outcome[]> {
+  private async notifyAll(deliveries: Delivery[]): Promise<Outcome<void>[]> {
     const channels = new Map(this.channels.map((c) => [c.name, c]));
     return this.dataSource.transaction(async (m) => {
       const rows = (await m.query(
@@ -112,11 +107,11 @@ export class NotifyCustomerHandler {
         toSend.set(r.ord, list);
       }
       // Sent inside the transaction: a failure takes the delivery's records back and its event is retried.
-      const outcomes: Outcome[] = await Promise.all(
-        deliveries.map(async (d, i): Promise<Outcome> => {
+      const outcomes: Outcome<void>[] = await Promise.all(
+        deliveries.map(async (d, i): Promise<Outcome<void>> => {
           try {
             for (const channel of toSend.get(i) ?? []) await d.send(channel);
-            return { ok: true };
+            return { ok: true, result: undefined };
           } catch (error) {
             return { ok: false, error };
           }
