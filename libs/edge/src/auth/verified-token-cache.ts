@@ -48,6 +48,7 @@ export class VerifiedTokenCache {
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    this.entries.set(token, { user, until });
+    // Its own copy: the verifying request's user object is handed to that request's handler.
+    this.entries.set(token, { user: { ...user }, until });
   }
 }
