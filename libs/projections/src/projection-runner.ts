@@ -119,16 +119,7 @@ export class ProjectionRunner {
       this.logger.warn({ msg: 'projection round failed together; running each projection on its own', schema: this.schema, reason: error.message });
       return this.tickEach();
     }
-    let applied = round.applied;
-    let full = round.full;
-    for (const r of round.rebuilding) {
-      if (!this.byName.has(r.name)) continue;
-      const n = await this.step(r.name, r.version);
-      applied += n;
-      full ||= n >= this.batchSize;
-    }
-    this.full = full;
-    return applied;
+    return this.stepEach(round.rebuilding, round.applied, round.full);
   }
 
   /** A round with each version in its own transaction (after a failure in a shared one). */
@@ -137,11 +128,14 @@ export class ProjectionRunner {
       CheckpointRow,
       'name' | 'version'
     >[];
-    let applied = 0;
-    let full = false;
-    for (const row of rows) {
-      if (!this.byName.has(row.name)) continue;
-      const n = await this.step(row.name, row.version);
+    return this.stepEach(rows, 0, false);
+  }
+
+  /** Steps each version (one transaction each) after a round's `applied` events; records whether any batch was full. */
+  private async stepEach(versions: { name: string; version: number }[], applied: number, full: boolean): Promise<number> {
+    for (const v of versions) {
+      if (!this.byName.has(v.name)) continue;
+      const n = await this.step(v.name, v.version);
       applied += n;
       full ||= n >= this.batchSize;
     }
