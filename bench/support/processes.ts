@@ -58,6 +58,15 @@ export async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Extra variables for every app a bench starts, for A/B runs of one setting:
+ * `BENCH_APP_ENV='DB_PREPARED_STATEMENTS=0'` (comma-separated NAME=value pairs).
+ */
+function benchAppEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_APP_ENV ?? '').split(',').filter((p) => p.includes('='));
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]));
+}
+
 /** Starts a built app and resolves when /health/ready answers, with the ms that took; `nodeArgs` go before the script (`--cpu-prof` is not allowed in NODE_OPTIONS). */
 export async function startApp(
   app: string,
@@ -76,6 +85,7 @@ export async function startApp(
       GRPC_PORT: String(await freePort()),
       ...BENCH_AUTH,
       ...env,
+      ...benchAppEnv(),
       PORT: String(port),
     },
     stdio: 'ignore',

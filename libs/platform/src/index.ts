@@ -11,6 +11,7 @@ export * from './http/http-app.factory';
 export * from './http/run-http-app';
 export * from './http/microservice.registry';
 export * from './health/readiness.registry';
+export * from './persistence/auto-prepare';
 export * from './persistence/context-database';
 export * from './persistence/database.registry';
 export * from './persistence/embedded-postgres';

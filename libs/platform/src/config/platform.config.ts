@@ -14,6 +14,7 @@ export const platformConfigSchema = z.object({
   DATABASE_URL: env.url(['postgres', 'postgresql']).optional(),
   DATA_DIR: z.string().default('.data'),
   DB_POOL_SIZE: env.int(1, 200).default(10),
+  DB_PREPARED_STATEMENTS: env.int(0, 10_000).default(256),
   MIGRATIONS_RUN: env.bool().optional(),
   CORS_ORIGINS: env.list().default([]),
   BODY_LIMIT_BYTES: env.int(1024, 50 * 1024 * 1024).default(1024 * 1024),

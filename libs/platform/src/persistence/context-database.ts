@@ -1,4 +1,5 @@
 import { DataSource, MigrationExecutor, MigrationInterface } from 'typeorm';
+import { preparingClient, StatementNames } from './auto-prepare';
 import type { DatabaseTarget } from './embedded-postgres';
 
 /** What a bounded context declares about its storage: its schema name and its migrations. */
@@ -8,8 +9,14 @@ export interface ContextDatabase {
   migrations: (new () => MigrationInterface)[];
 }
 
-/** Creates (but does not connect) the DataSource of one context. */
-export function createContextDataSource(definition: ContextDatabase, target: DatabaseTarget, poolSize: number): DataSource {
+/**
+ * Creates (but does not connect) the DataSource of one context. With `statementNames`, repeated
+ * parameterised statements run as named (prepared) statements on a real server (ADR 31); the
+ * embedded server is left out: its one session outlives the connections a pool opens to it, so
+ * a reconnected client would prepare a name that session already holds.
+ */
+export function createContextDataSource(definition: ContextDatabase, target: DatabaseTarget, poolSize: number, statementNames?: StatementNames): DataSource {
+  const prepared = statementNames && statementNames.max > 0 && !target.driver ? { Client: preparingClient(statementNames) } : {};
   return new DataSource({
     type: 'postgres',
     url: target.url,
@@ -22,7 +29,7 @@ export function createContextDataSource(definition: ContextDatabase, target: Dat
     synchronize: false,
     logging: false, // failures surface as errors and are logged once, where they are handled
     applicationName: `commerce-kit:${definition.context}`,
-    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000, ...prepared },
   });
 }
 

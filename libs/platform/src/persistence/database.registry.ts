@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { StatementNames } from './auto-prepare';
 import { ContextDatabase } from './context-database';
 import { DatabaseTarget, EmbeddedPostgres } from './embedded-postgres';
 
@@ -15,6 +16,7 @@ export class DatabaseRegistry implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseRegistry.name);
   private readonly sources: RegisteredDataSource[] = [];
   private embedded?: Promise<EmbeddedPostgres>;
+  private names?: StatementNames;
 
   register(source: RegisteredDataSource): void {
     this.sources.push(source);
@@ -22,6 +24,11 @@ export class DatabaseRegistry implements OnApplicationShutdown {
 
   all(): readonly RegisteredDataSource[] {
     return this.sources;
+  }
+
+  /** The process's statement names (ADR 31), shared by its contexts' pools; `max` from the first caller. */
+  statementNames(max: number): StatementNames {
+    return (this.names ??= new StatementNames(max));
   }
 
   /** Starts the embedded server once, however many contexts ask. */

@@ -32,7 +32,7 @@ export class PersistenceModule {
           inject: [PLATFORM_CONFIG, DatabaseRegistry],
           useFactory: async (config: PlatformConfig, registry: DatabaseRegistry): Promise<DataSource> => {
             const target = await resolveDatabaseTarget(definition.context, config, registry);
-            const dataSource = createContextDataSource(definition, target, config.DB_POOL_SIZE);
+            const dataSource = createContextDataSource(definition, target, config.DB_POOL_SIZE, registry.statementNames(config.DB_PREPARED_STATEMENTS));
             await dataSource.initialize();
             registry.register({ definition, dataSource });
             if (config.migrationsRun) {
