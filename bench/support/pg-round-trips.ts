@@ -1,7 +1,7 @@
 // Preloaded into a benchmarked app (NODE_OPTIONS=--require): counts every query this process sends
 // to Postgres (each is one round trip) and the shape of each transaction, and writes the counts to
 // PG_ROUND_TRIPS_FILE twice a second. Measurement only; it changes no query.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 
 /** What the file holds: round trips in all, and how often each transaction shape committed. */
@@ -39,5 +39,9 @@ if (file) {
     }
     return query.apply(this, args);
   } as typeof Client.prototype.query;
-  setInterval(() => writeFileSync(file, JSON.stringify(counts)), 500).unref();
+  // Written aside and renamed into place, so the bench never reads a half-written file.
+  setInterval(() => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(counts));
+    renameSync(`${file}.tmp`, file);
+  }, 500).unref();
 }

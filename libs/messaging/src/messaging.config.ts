@@ -28,6 +28,10 @@ export const messagingConfigSchema = z.object({
   OUTBOX_COALESCE_MS: env.int(0, 1000).default(5),
   /** How long a relay's claim on a batch lasts: after a crash its unsent rows are shipped again this much later. */
   OUTBOX_CLAIM_MS: env.int(1000, 600_000).default(10_000),
+  /** How soon rows a writer handed over and the transport confirmed are marked sent (one statement for all confirmed meanwhile). */
+  OUTBOX_MARK_MS: env.int(1, 600_000).default(100),
+  /** The periodic sweep takes unsent rows at least this old: younger ones are their writer's relay's to ship and mark (ADR 32). */
+  OUTBOX_SWEEP_AFTER_MS: env.int(0, 600_000).default(2000),
   OUTBOX_RETENTION_HOURS: env.int(1, 24 * 365).default(72),
   OUTBOX_LAG_MAX_MS: env.int(1000, 3_600_000).default(30_000),
 });

@@ -8,6 +8,13 @@ import { schemaOf } from './schema-of';
 
 const BATCH = 200;
 
+/** An outbox row as its writer knows it. */
+export interface OutboxMessage {
+  id: string;
+  type: string;
+  envelope: string;
+}
+
 /** A claimed outbox row. */
 interface OutboxRow {
   id: string;
@@ -17,8 +24,10 @@ interface OutboxRow {
 }
 
 /**
- * Ships each context's outbox to the transport: right after a commit (kick) and on a periodic
- * sweep. A batch is claimed in one statement (FOR UPDATE SKIP LOCKED, then a lease in
+ * Ships each context's outbox to the transport: right after a commit, and on a periodic sweep.
+ * A writer that knows the rows it committed hands them over (`shipCommitted`): they are published
+ * at once, from memory, with no claim statement (ADR 32); a writer that does not kicks the relay,
+ * which claims what is unsent. A batch is claimed in one statement (FOR UPDATE SKIP LOCKED, then a lease in
  * `claimed_until`), so relays in several processes never ship the same row while its lease lasts
  * and no transaction is held while publishing. A row is marked sent only after the broker confirmed
  * it, by the statement that claims the next batch (at the latest the periodic sweep's, well within
@@ -31,8 +40,16 @@ export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly running = new Map<DataSource, Promise<void>>();
   private readonly again = new Set<DataSource>();
+  /** Contexts whose next run is a sweep's: it claims only rows older than OUTBOX_SWEEP_AFTER_MS. */
+  private readonly sweeping = new Set<DataSource>();
+  /** Pending marks of handed-over rows, per context. */
+  private readonly markTimers = new Map<DataSource, NodeJS.Timeout>();
   /** Ids published (confirmed) and not yet marked sent, per context. */
   private readonly published = new Map<DataSource, string[]>();
+  /** Ids handed over by their writer and being published now: no claim takes them meanwhile. */
+  private readonly handedOver = new Map<DataSource, Set<string>>();
+  /** Direct shipments in progress, awaited by stop() before the last marks. */
+  private readonly shipping = new Set<Promise<void>>();
   private sweepTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private stopped = true;
@@ -59,7 +76,9 @@ export class OutboxRelay {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     clearInterval(this.pruneTimer);
-    await Promise.allSettled([...this.running.values()]);
+    for (const timer of this.markTimers.values()) clearTimeout(timer);
+    this.markTimers.clear();
+    await Promise.allSettled([...this.running.values(), ...this.shipping]);
     await Promise.allSettled([...this.published.keys()].map((ds) => this.markPublished(ds)));
   }
 
@@ -78,6 +97,40 @@ export class OutboxRelay {
       )
       .finally(() => this.running.delete(dataSource));
     this.running.set(dataSource, run);
+  }
+
+  /**
+   * Publishes outbox rows their writer has just committed, in their order, without claiming them:
+   * confirmed ones are marked sent by the relay's next claim (at the latest the sweep's); one the
+   * transport refused goes back to the outbox unleased, for the sweep to retry. Until then no claim
+   * in this process takes them; a relay in another process may (at least once: inboxes drop the
+   * repeat). With the relay off or stopped, the rows wait in the outbox as a kick's would.
+   */
+  shipCommitted(dataSource: DataSource, rows: readonly OutboxMessage[]): void {
+    if (rows.length === 0) return;
+    if (this.stopped || !this.transport.isConnected()) return this.kick(dataSource);
+    const inFlight = this.handedOver.get(dataSource) ?? new Set<string>();
+    this.handedOver.set(dataSource, inFlight);
+    for (const row of rows) inFlight.add(row.id);
+    const run = outsideAnyTrace(() =>
+      Promise.allSettled(rows.map((row) => shipInTrace(this.transport.name, row.type, row.envelope, (raw) => this.transport.publish(row.type, raw)))),
+    ).then(async (results) => {
+      for (const row of rows) inFlight.delete(row.id);
+      this.addPublished(
+        dataSource,
+        rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id),
+      );
+      this.scheduleMark(dataSource);
+      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.id);
+      if (failed.length === 0) return;
+      this.logger.warn({
+        msg: 'publishing committed outbox rows failed; the sweep will retry',
+        count: failed.length,
+        err: String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason),
+      });
+      await this.markPublished(dataSource, failed).catch(() => undefined);
+    });
+    this.track(run);
   }
 
   /** Oldest unsent message age in ms per context (0 when empty), for readiness. */
@@ -118,7 +171,10 @@ export class OutboxRelay {
 
   private sweep(): void {
     if (this.transport.isConnected()) {
-      for (const ds of this.sources()) this.kick(ds);
+      for (const ds of this.sources()) {
+        if (!this.running.has(ds)) this.sweeping.add(ds);
+        this.kick(ds);
+      }
       return;
     }
     // Nothing can be published now, but rows the broker confirmed before it went away are marked within their lease.
@@ -141,9 +197,11 @@ export class OutboxRelay {
    * kick that finds the relay idle is shipped at once, without the wait.
    */
   private async drain(dataSource: DataSource): Promise<void> {
+    let minAgeMs = this.sweeping.delete(dataSource) ? this.config.OUTBOX_SWEEP_AFTER_MS : 0;
     do {
       this.again.delete(dataSource);
-      while (!this.stopped && (await this.shipBatch(dataSource)) === BATCH);
+      while (!this.stopped && (await this.shipBatch(dataSource, minAgeMs)) === BATCH);
+      minAgeMs = 0; // a kick came meanwhile: a writer's rows wait for it
       if (this.again.has(dataSource) && !this.stopped && this.config.OUTBOX_COALESCE_MS > 0) {
         await new Promise((resolve) => setTimeout(resolve, this.config.OUTBOX_COALESCE_MS));
       }
@@ -151,11 +209,11 @@ export class OutboxRelay {
   }
 
   /** Claims a batch (marking the previous batches' rows sent in the same statement) and publishes it. */
-  private async shipBatch(dataSource: DataSource): Promise<number> {
+  private async shipBatch(dataSource: DataSource, minAgeMs: number): Promise<number> {
     const done = this.takePublished(dataSource);
     let rows: OutboxRow[];
     try {
-      rows = await this.claim(dataSource, done);
+      rows = await this.claim(dataSource, done, minAgeMs);
     } catch (error) {
       this.addPublished(dataSource, done);
       throw error;
@@ -179,21 +237,23 @@ export class OutboxRelay {
   }
 
   /** One statement: marks `done` sent and leases the next batch of unsent, unleased rows. */
-  private async claim(dataSource: DataSource, done: string[]): Promise<OutboxRow[]> {
+  private async claim(dataSource: DataSource, done: string[], minAgeMs: number): Promise<OutboxRow[]> {
     const schema = schemaOf(dataSource);
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const inFlight = this.handedOver.get(dataSource);
     const [rows] = (await dataSource.query(
       `WITH sent AS (
          UPDATE ${schema}.outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::uuid[])
        ), next AS (
          SELECT id FROM ${schema}.outbox
-         WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp()) AND NOT (id = ANY($1::uuid[]))
+         WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp()) AND NOT (id = ANY($1::uuid[])) AND NOT (id = ANY($3::uuid[]))
+           AND created_at <= clock_timestamp() - make_interval(secs => $4::float8 / 1000)
          ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED
        )
        UPDATE ${schema}.outbox o SET claimed_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
        FROM next WHERE o.id = next.id
        RETURNING o.id, o.type, o.envelope, o.created_at`,
-      [done, this.config.OUTBOX_CLAIM_MS],
+      [done, this.config.OUTBOX_CLAIM_MS, inFlight?.size ? [...inFlight] : [], minAgeMs],
     )) as [OutboxRow[], number];
     return rows;
   }
@@ -214,6 +274,28 @@ export class OutboxRelay {
     }
   }
 
+  /** Marks what was confirmed within OUTBOX_MARK_MS, in one statement, unless a claim (which marks too) runs first. */
+  private scheduleMark(dataSource: DataSource): void {
+    if (this.markTimers.has(dataSource) || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.markTimers.delete(dataSource);
+      // A run in progress may claim again (and mark them) or may be on its last batch: look again later.
+      if (this.running.has(dataSource)) return this.scheduleMark(dataSource);
+      this.track(
+        this.markPublished(dataSource).catch((error: unknown) =>
+          this.logger.warn({ msg: 'marking outbox rows sent failed; the next claim will', err: error instanceof Error ? error.message : String(error) }),
+        ),
+      );
+    }, this.config.OUTBOX_MARK_MS);
+    timer.unref();
+    this.markTimers.set(dataSource, timer);
+  }
+
+  private track(run: Promise<void>): void {
+    this.shipping.add(run);
+    void run.finally(() => this.shipping.delete(run));
+  }
+
   private takePublished(dataSource: DataSource): string[] {
     const ids = this.published.get(dataSource) ?? [];
     this.published.delete(dataSource);
@@ -221,6 +303,9 @@ export class OutboxRelay {
   }
 
   private addPublished(dataSource: DataSource, ids: string[]): void {
-    if (ids.length > 0) this.published.set(dataSource, [...(this.published.get(dataSource) ?? []), ...ids]);
+    if (ids.length === 0) return;
+    const pending = this.published.get(dataSource);
+    if (pending) pending.push(...ids);
+    else this.published.set(dataSource, ids);
   }
 }

@@ -3,18 +3,14 @@ import { MessageContract, PayloadOf } from '@commerce/contracts';
 import { RequestContext } from '@commerce/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { MessageBus } from '../bus/message-bus';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxMessage, OutboxRelay } from './outbox-relay';
 import { schemaOf } from './schema-of';
 
 /** Records an event in the outbox of the current transaction. */
 export type Emit = <C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>) => Promise<void>;
 
 /** An event as its outbox row, for a caller that writes state and outbox in one statement of its own. */
-export interface OutboxRow {
-  id: string;
-  type: string;
-  envelope: string;
-}
+export type OutboxRow = OutboxMessage;
 
 /**
  * One local transaction for state and messages. Events emitted inside it are written to the
@@ -35,7 +31,7 @@ export class UnitOfWork {
    * transaction costs one round trip for its events however many it emits.
    */
   async transaction<T>(dataSource: DataSource, work: (manager: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
-    let emitted = 0;
+    let emitted: OutboxRow[] = [];
     const result = await dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = [];
       const emit: Emit = async (contract, payload) => {
@@ -43,10 +39,10 @@ export class UnitOfWork {
       };
       const done = await work(manager, emit);
       if (rows.length > 0) await this.insertRows(manager, schemaOf(dataSource), rows);
-      emitted = rows.length;
+      emitted = rows;
       return done;
     });
-    if (emitted > 0) this.relay.kick(dataSource);
+    this.relay.shipCommitted(dataSource, emitted);
     return result;
   }
 
@@ -67,9 +63,14 @@ export class UnitOfWork {
     return { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope) };
   }
 
-  /** Ships outbox rows the caller wrote with its own statement, once that committed. */
-  written(dataSource: DataSource): void {
-    this.relay.kick(dataSource);
+  /**
+   * Ships outbox rows the caller wrote with its own statement, once that committed: `rows` exactly
+   * as written (those the statement did not insert left out) are published at once; without them
+   * the relay claims whatever is unsent.
+   */
+  written(dataSource: DataSource, rows?: readonly OutboxRow[]): void {
+    if (rows) this.relay.shipCommitted(dataSource, rows);
+    else this.relay.kick(dataSource);
   }
 
   /**

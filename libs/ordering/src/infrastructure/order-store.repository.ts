@@ -354,7 +354,9 @@ export class OrderStore {
   /** After a change was written: its step durations are observed and its outbox rows shipped. */
   private written(changes: OrderChange[]): void {
     for (const change of changes) for (const [before, event, after] of change.observed) this.metrics.applied(before, event, after);
-    if (changes.some((c) => c.outbox.length > 0)) this.uow.written(this.dataSource);
+    // The rows of exactly these changes were inserted (the statement inserts those of the changes it wrote).
+    const rows = changes.flatMap((c) => c.outbox);
+    if (rows.length > 0) this.uow.written(this.dataSource, rows);
   }
 
   async view(orderId: string): Promise<OrderView | undefined> {

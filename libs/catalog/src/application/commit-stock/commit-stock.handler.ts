@@ -38,7 +38,7 @@ export class CommitStockHandler {
 
   private async commitAll(commands: Commit[]): Promise<Map<string, Outcome<Result>>> {
     const outcomes = new Map<string, Outcome<Result>>();
-    let written = false;
+    let written: readonly OutboxRow[] = [];
     await this.dataSource.transaction(async (manager) => {
       // The reservations, then the stock rows of those still RESERVED, locked by one statement.
       const { found, levels } = await this.inventory.findAllWithLinesAndLock(
@@ -66,9 +66,9 @@ export class CommitStockHandler {
       const missing = entries.flatMap((e) => e.lines.map((l) => l.productId)).filter((id) => !levels.has(id));
       if (missing.length > 0) await this.inventory.lockLevels(manager, missing);
       await this.inventory.record(manager, 'commit', entries);
-      written = true;
+      written = entries.map((e) => e.event);
     });
-    if (written) this.uow.written(this.dataSource);
+    if (written.length > 0) this.uow.written(this.dataSource, written);
     return outcomes;
   }
 }

@@ -37,7 +37,7 @@ export class ReleaseStockHandler {
 
   private async releaseAll(commands: Release[]): Promise<Map<string, Outcome<Result>>> {
     const outcomes = new Map<string, Outcome<Result>>();
-    let written = false;
+    let written: readonly OutboxRow[] = [];
     await this.dataSource.transaction(async (manager) => {
       const claimed = await this.inventory.claimAll(
         manager,
@@ -69,9 +69,9 @@ export class ReleaseStockHandler {
       const missing = entries.flatMap((e) => e.lines.map((l) => l.productId)).filter((id) => !levels.has(id));
       if (missing.length > 0) await this.inventory.lockLevels(manager, missing);
       await this.inventory.record(manager, 'release', entries);
-      written = true;
+      written = entries.map((e) => e.event);
     });
-    if (written) this.uow.written(this.dataSource);
+    if (written.length > 0) this.uow.written(this.dataSource, written);
     return outcomes;
   }
 }

@@ -45,7 +45,7 @@ export class ReserveStockHandler {
 
   private async reserveAll(commands: Reserve[]): Promise<Map<string, Outcome<Result>>> {
     const outcomes = new Map<string, Outcome<Result>>();
-    let written = false;
+    let written: readonly OutboxRow[] = [];
     await this.dataSource.transaction(async (manager) => {
       // The claim rows serialise duplicates of one order: a second attempt waits, then sees the first
       // outcome. The stock rows of the orders claimed are locked by the same statement, after the claims.
@@ -78,9 +78,9 @@ export class ReserveStockHandler {
       });
       // The write half is one statement: counters, lines, statuses and the events' outbox rows.
       await this.inventory.record(manager, 'reserve', entries);
-      written = true;
+      written = entries.map((e) => e.event);
     });
-    if (written) this.uow.written(this.dataSource);
+    if (written.length > 0) this.uow.written(this.dataSource, written);
     return outcomes;
   }
 }

@@ -76,7 +76,7 @@ export class ChargePaymentHandler {
       : this.uow.outboxRow(PaymentFailed, { orderId, reason: outcome.reason });
     const row = await this.payments.settlePending({ orderId, status, reason: outcome.captured ? undefined : outcome.reason, event });
     if (!row) return undefined;
-    this.uow.written(this.dataSource);
+    this.uow.written(this.dataSource, [event]); // settled: its event was inserted with it
     return { next: { status, giveBack: false }, row };
   }
 

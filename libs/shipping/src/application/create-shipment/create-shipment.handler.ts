@@ -52,7 +52,7 @@ export class CreateShipmentHandler {
       event,
     });
     if (claimed) {
-      this.uow.written(this.dataSource);
+      this.uow.written(this.dataSource, [event]); // claimed: its event was inserted with the shipment
       return refusal ? { orderId, status: 'REJECTED', reason: refusal } : { orderId, status: 'CREATED', trackingNumber: trackingNumber! };
     }
     // A repeat (or a cancellation first) answers with what was recorded.
