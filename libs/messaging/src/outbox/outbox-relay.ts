@@ -112,22 +112,11 @@ export class OutboxRelay {
     const inFlight = this.handedOver.get(dataSource) ?? new Set<string>();
     this.handedOver.set(dataSource, inFlight);
     for (const row of rows) inFlight.add(row.id);
-    const run = outsideAnyTrace(() =>
-      Promise.allSettled(rows.map((row) => shipInTrace(this.transport.name, row.type, row.envelope, (raw) => this.transport.publish(row.type, raw)))),
-    ).then(async (results) => {
+    const run = outsideAnyTrace(() => this.publishAll(dataSource, rows)).then(async ({ failed, reason }) => {
       for (const row of rows) inFlight.delete(row.id);
-      this.addPublished(
-        dataSource,
-        rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id),
-      );
       this.scheduleMark(dataSource);
-      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.id);
       if (failed.length === 0) return;
-      this.logger.warn({
-        msg: 'publishing committed outbox rows failed; the sweep will retry',
-        count: failed.length,
-        err: String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason),
-      });
+      this.logger.warn({ msg: 'publishing committed outbox rows failed; the sweep will retry', count: failed.length, err: String(reason) });
       await this.markPublished(dataSource, failed).catch(() => undefined);
     });
     this.track(run);
@@ -220,18 +209,11 @@ export class OutboxRelay {
     }
     if (rows.length === 0) return 0;
     rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
-    const results = await Promise.allSettled(
-      rows.map((row) => shipInTrace(this.transport.name, row.type, row.envelope, (raw) => this.transport.publish(row.type, raw))),
-    );
-    this.addPublished(
-      dataSource,
-      rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id),
-    );
-    const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.id);
+    const { failed, reason } = await this.publishAll(dataSource, rows);
     if (failed.length > 0) {
       // Unconfirmed rows go back to the outbox at once (not when their lease ends), for the sweep to retry.
       await this.markPublished(dataSource, failed);
-      throw (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+      throw reason;
     }
     return rows.length;
   }
@@ -272,6 +254,19 @@ export class OutboxRelay {
       this.addPublished(dataSource, done);
       throw error;
     }
+  }
+
+  /** Publishes rows in their order, each in its own trace; the confirmed join the ids to mark sent, the refused are returned. */
+  private async publishAll(dataSource: DataSource, rows: readonly OutboxMessage[]): Promise<{ failed: string[]; reason?: unknown }> {
+    const results = await Promise.allSettled(
+      rows.map((row) => shipInTrace(this.transport.name, row.type, row.envelope, (raw) => this.transport.publish(row.type, raw))),
+    );
+    this.addPublished(
+      dataSource,
+      rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id),
+    );
+    const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.id);
+    return { failed, reason: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined)?.reason };
   }
 
   /** Marks what was confirmed within OUTBOX_MARK_MS, in one statement, unless a claim (which marks too) runs first. */
