@@ -101,10 +101,11 @@ export class OutboxRelay {
 
   /**
    * Publishes outbox rows their writer has just committed, in their order, without claiming them:
-   * confirmed ones are marked sent by the relay's next claim (at the latest the sweep's); one the
-   * transport refused goes back to the outbox unleased, for the sweep to retry. Until then no claim
-   * in this process takes them; a relay in another process may (at least once: inboxes drop the
-   * repeat). With the relay off or stopped, the rows wait in the outbox as a kick's would.
+   * confirmed ones are marked sent within OUTBOX_MARK_MS (or by a claim that comes first); one the
+   * transport refused goes back to the outbox, for the sweep to retry. Meanwhile no claim in this
+   * process takes them, and other processes' sweeps leave rows younger than OUTBOX_SWEEP_AFTER_MS
+   * alone (should one ship a row twice anyway, inboxes drop the repeat). With the relay off or
+   * stopped, or the transport disconnected, the rows are left to a kick's claim.
    */
   shipCommitted(dataSource: DataSource, rows: readonly OutboxMessage[]): void {
     if (rows.length === 0) return;
