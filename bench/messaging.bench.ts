@@ -1,7 +1,7 @@
 // npm run bench:messaging: messages per second through outbox -> RabbitMQ -> inbox handler
 // (persistent, confirmed, acked) beside a raw amqplib publish/consume loop in the same run, and
-// query round-trip p50/p99 in process, over RabbitMQ and over gRPC (beside bare grpc-js). Prints
-// figures; asserts nothing.
+// query round-trip p50/p99 in process, over RabbitMQ (beside a bare amqplib request/reply) and over
+// gRPC (beside bare grpc-js). Prints figures; asserts nothing.
 import 'reflect-metadata';
 import { Controller, Module, Type } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
@@ -246,6 +246,52 @@ async function rawAmqp(prefix: string): Promise<{ rate: number; cpu: string }> {
   return { rate: Math.round(MESSAGES / seconds), cpu: used };
 }
 
+/**
+ * The same echo as a bare amqplib request/reply, for what our layer adds over RabbitMQ: a durable
+ * queue with a manually acked consumer (prefetch 20) on one connection, the caller on another
+ * publishing with direct reply-to, a correlation id and an expiration; no envelope, no validation,
+ * no confirms (our requests are not confirmed either: a reply is the acknowledgement).
+ */
+async function rawAmqpRoundTrips(prefix: string): Promise<string> {
+  const serverConnection = await connect(RABBITMQ_URL, { noDelay: true });
+  const callerConnection = await connect(RABBITMQ_URL, { noDelay: true });
+  const queue = `${prefix}.raw-requests`;
+  try {
+    const server = await serverConnection.createChannel();
+    await server.assertQueue(queue, { durable: true });
+    await server.prefetch(20);
+    await server.consume(queue, (msg) => {
+      if (!msg) return;
+      const { n } = JSON.parse(msg.content.toString()) as { n: number };
+      server.sendToQueue(msg.properties.replyTo as string, Buffer.from(JSON.stringify({ ok: true, result: { n } })), {
+        correlationId: msg.properties.correlationId as string,
+      });
+      server.ack(msg);
+    });
+    const caller = await callerConnection.createChannel();
+    const waiting = new Map<string, () => void>();
+    await caller.consume('amq.rabbitmq.reply-to', (msg) => msg && waiting.get(msg.properties.correlationId as string)?.(), { noAck: true });
+    let next = 0;
+    const call = (n: number) =>
+      new Promise<void>((ok) => {
+        const correlationId = String(next++);
+        waiting.set(correlationId, () => (waiting.delete(correlationId), ok()));
+        caller.sendToQueue(queue, Buffer.from(JSON.stringify({ n })), {
+          replyTo: 'amq.rabbitmq.reply-to',
+          correlationId,
+          expiration: '5000',
+          contentType: 'application/json',
+        });
+      });
+    return await timeRoundTrips(call);
+  } finally {
+    const cleanup = await callerConnection.createChannel();
+    await cleanup.deleteQueue(queue);
+    await callerConnection.close();
+    await serverConnection.close();
+  }
+}
+
 /** The same echo over bare grpc-js (no Nest, no envelope, no validation), for what our layer adds. */
 async function rawGrpc(): Promise<string> {
   const definition = loadPackageDefinition(loadSync(EchoGrpc.protoPath, PROTO_LOADER_OPTIONS)) as unknown as {
@@ -325,6 +371,7 @@ async function main(): Promise<void> {
     ]);
     rows.push(['raw amqplib publish/consume', `${raw.rate} msg/s (${MESSAGES} persistent, confirmed, acked); ${raw.cpu}`]);
     rows.push(['query round trip over RabbitMQ', await roundTrips(rmqApp.get(MessageBus))]);
+    rows.push(['raw amqplib request/reply round trip', await rawAmqpRoundTrips(prefix)]);
     await rmqApp.close();
     const cleanup = await connect(RABBITMQ_URL);
     const channel = await cleanup.createChannel();
