@@ -1,4 +1,4 @@
-import { Controller, INestMicroservice } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, INestMicroservice, Injectable, UseGuards } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { defineCommand, defineEvent, defineQuery, DomainError, PayloadOf, ResultOf } from '@commerce/contracts';
@@ -25,6 +25,17 @@ import { Transport } from '../src/transport/transport';
 const Echo = defineQuery('nestprobe.echo.v1', z.strictObject({ text: z.string() }), z.object({ text: z.string(), correlationId: z.string() }));
 const Refuse = defineCommand('nestprobe.refuse.v1', z.strictObject({ code: z.string() }), z.object({}));
 const Noted = defineEvent('nestprobe.noted.v1', z.object({ n: z.number().int() }));
+const Screened = defineEvent('nestprobe.screened.v1', z.object({ n: z.number().int() }));
+
+/** Lets even numbers through, as an authorisation guard lets some senders through and not others. */
+@Injectable()
+class EvenOnlyGuard implements CanActivate {
+  static checks = 0;
+  canActivate(context: ExecutionContext): boolean {
+    EvenOnlyGuard.checks++;
+    return context.switchToRpc().getData<{ n: number }>().n % 2 === 0;
+  }
+}
 
 class CreateNestProbe1764100000000 implements MigrationInterface {
   name = 'CreateNestProbe1764100000000';
@@ -52,6 +63,14 @@ class NestProbeController {
   @Handles(Refuse)
   async refuse({ code }: PayloadOf<typeof Refuse>): Promise<ResultOf<typeof Refuse>> {
     throw new DomainError(code, 'conflict', 'refused over the broker');
+  }
+
+  @Handles(Screened)
+  @UseGuards(EvenOnlyGuard)
+  async screened(@Payload() payload: PayloadOf<typeof Screened>, @Ctx() ctx: MessageContext): Promise<void> {
+    await this.uow.once(this.dataSource, async (manager) => {
+      await manager.query(`INSERT INTO nestprobe.effect (message_id, handler, n) VALUES ($1, $2, $3)`, [ctx.getEnvelope().id, ctx.getHandlerName(), payload.n]);
+    });
   }
 
   @Handles(Noted)
@@ -94,6 +113,7 @@ describe('Nest transporters over the real RabbitMQ', () => {
           PersistenceModule.forContext({ context: 'nestprobe', migrations: [CreateNestProbe1764100000000, messagingTablesMigration('nestprobe')] }),
         ],
         controllers: [NestProbeController],
+        providers: [EvenOnlyGuard],
       }).compile();
       if (process.env.TEST_LOGS !== '1') moduleRef.useLogger(false);
       metrics = moduleRef.get(MetricsRegistry);
@@ -164,5 +184,21 @@ describe('Nest transporters over the real RabbitMQ', () => {
       ]),
     );
     expect(await effects(3)).toHaveLength(0);
+  });
+
+  it('parks an event its guard refuses at once, with the reason, and handles the one it lets through', async () => {
+    const screenedLetters = async () => (await serverTransport.list('nestprobe', PAGE)).items.filter((l) => l.type === Screened.type);
+    EvenOnlyGuard.checks = 0;
+    await emit(client, Screened, { n: 11 });
+    await emit(client, Screened, { n: 12 });
+    await waitUntil('the refused event parked', async () => (await screenedLetters()).length === 1);
+    await waitUntil('the allowed effect', async () => (await effects(12)).length === 1);
+    // Longer than both retry delays (100 and 200 ms): a retried refusal would have come back through the guard.
+    await new Promise((r) => setTimeout(r, 500));
+    const [letter] = await screenedLetters();
+    expect(letter).toMatchObject({ handlers: ['NestProbeController.screened'], attempts: 1 });
+    expect(letter.error).toContain('MESSAGING.REJECTED');
+    expect(EvenOnlyGuard.checks).toBe(2);
+    expect(await effects(11)).toHaveLength(0);
   });
 });

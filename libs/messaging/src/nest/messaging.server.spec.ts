@@ -37,7 +37,8 @@ const Greet = defineQuery(
 );
 const Refuse = defineCommand('test.refuse.v1', z.strictObject({ code: z.string() }), z.object({}));
 const Happened = defineEvent('test.happened.v1', z.object({ n: z.number().int(), failSecond: z.boolean().default(false) }));
-const CONTRACTS = [Greet, Refuse, Happened];
+const Guarded = defineEvent('test.guarded.v1', z.object({ n: z.number().int() }));
+const CONTRACTS = [Greet, Refuse, Happened, Guarded];
 
 /** What ran, in order, for the assertions. */
 const trail: string[] = [];
@@ -76,6 +77,12 @@ class TestController {
   async refuse({ code }: PayloadOf<typeof Refuse>): Promise<ResultOf<typeof Refuse>> {
     if (code === 'crash') throw new TypeError('secret internals');
     throw new DomainError(code, 'conflict', 'refused on purpose');
+  }
+
+  @Handles(Guarded)
+  @UseGuards(CorrelationGuard)
+  async guarded(payload: PayloadOf<typeof Guarded>) {
+    seen.push({ handler: 'guarded', payload, context: RequestContext.current(), messageId: RequestContext.current()!.causationId! });
   }
 
   @Handles(Happened)
@@ -185,6 +192,21 @@ describe('MessagingServer and MessagingClient over the in-process transport', ()
     expect(letters.map((l) => l.attempts)).toEqual([1, 1]);
     expect(letters.every((l) => l.error.includes('MESSAGING.INVALID_MESSAGE'))).toBe(true);
     expect(seen).toHaveLength(0);
+  });
+
+  it('parks an event a guard refuses at once, as a refusal does not change on retry; one it lets through is handled', async () => {
+    const guardedLetters = async () => (await transport.list('test', { offset: 0, limit: 10 })).items.filter((l) => l.type === Guarded.type);
+    await RequestContext.run({ correlationId: 'blocked-ev' }, () => emit(client, Guarded, { n: 1 }));
+    await RequestContext.run({ correlationId: 'allowed-ev' }, () => emit(client, Guarded, { n: 2 }));
+    await waitUntil('the refused event parked', async () => (await guardedLetters()).length === 1, 3000);
+    await waitUntil('the allowed event handled', async () => seen.length === 1, 3000);
+    // Longer than both retry delays (20 and 40 ms): a retried refusal would have run the guard again.
+    await new Promise((r) => setTimeout(r, 150));
+    const [letter] = await guardedLetters();
+    expect(letter).toMatchObject({ handlers: ['TestController.guarded'], attempts: 1 });
+    expect(letter.error).toContain('MESSAGING.REJECTED');
+    expect(trail.filter((t) => t === 'guard')).toHaveLength(2);
+    expect(seen).toEqual([expect.objectContaining({ handler: 'guarded', payload: { n: 2 } })]);
   });
 });
 

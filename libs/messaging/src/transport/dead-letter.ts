@@ -66,10 +66,13 @@ export interface DeadLetterStore {
 /** What to do with an event after its handlers ran. */
 export type DeliveryStep = { kind: 'done' } | { kind: 'retry'; attempt: number; delayMs: number } | { kind: 'dead' };
 
-/** The retry schedule: the n-th failure waits delays[n-1]; after the last, or for an unreadable message, the DLQ. */
-export function nextDeliveryStep(failedAttempts: number, delays: readonly number[], unreadable: boolean): DeliveryStep {
+/**
+ * The retry schedule: the n-th failure waits delays[n-1]; after the last, or for a failure no retry
+ * can mend (an unreadable message, a guard's refusal: `isPermanentFailure`), the DLQ.
+ */
+export function nextDeliveryStep(failedAttempts: number, delays: readonly number[], permanent: boolean): DeliveryStep {
   if (failedAttempts === 0) return { kind: 'done' };
-  if (unreadable || failedAttempts > delays.length) return { kind: 'dead' };
+  if (permanent || failedAttempts > delays.length) return { kind: 'dead' };
   return { kind: 'retry', attempt: failedAttempts, delayMs: delays[failedAttempts - 1] };
 }
 

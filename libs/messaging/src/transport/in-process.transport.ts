@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@commerce/contracts';
 import { randomUUID } from 'node:crypto';
-import { MessagingErrorCode } from '../bus/messaging.errors';
+import { isPermanentFailure, MessagingErrorCode } from '../bus/messaging.errors';
 import { DeadLetter, DeadLetterPage, DEAD_LETTER_PAGE, describeFailure, nextDeliveryStep, parseBody, summarise } from './dead-letter';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
@@ -85,8 +85,7 @@ export class InProcessTransport implements Transport {
     const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.requireStarted().handleEvent(raw, handlerName));
     this.track(
       delivery.catch((error: unknown) => {
-        const unreadable = (error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE;
-        const step = nextDeliveryStep(previousAttempts + 1, this.retryDelaysMs, unreadable);
+        const step = nextDeliveryStep(previousAttempts + 1, this.retryDelaysMs, isPermanentFailure(error));
         this.inbound?.settled?.(type, [handlerName], step);
         if (step.kind === 'retry') {
           this.logger.warn({

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { DomainError } from '@commerce/contracts';
 import { randomUUID } from 'node:crypto';
-import { MessagingErrorCode } from '../bus/messaging.errors';
+import { isPermanentFailure, MessagingErrorCode } from '../bus/messaging.errors';
 import { describeFailure, nextDeliveryStep } from './dead-letter';
 import { describeHeaders, forwardableHeaders, readDeliveryHeaders } from './delivery-headers';
 import { Settlement } from './delivery-tracker';
@@ -90,8 +90,8 @@ export class RmqDeliveries {
         failures.push({ handler, error });
       }
     }
-    const unreadable = failures.some((f) => (f.error as { code?: string }).code === MessagingErrorCode.INVALID_MESSAGE) || handlers.length === 0;
-    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? headers.attempt + 1 : 0, this.context.retryDelaysMs, unreadable);
+    const permanent = failures.some((f) => isPermanentFailure(f.error)) || handlers.length === 0;
+    const step = nextDeliveryStep(failures.length || handlers.length === 0 ? headers.attempt + 1 : 0, this.context.retryDelaysMs, permanent);
     this.context.inbound().settled?.(
       type,
       failures.map((f) => f.handler),
