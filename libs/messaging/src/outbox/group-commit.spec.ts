@@ -1,4 +1,5 @@
-import { GroupCommit } from './group-commit';
+import { RequestContext } from '@commerce/platform';
+import { GroupCommit, inCallerContext } from './group-commit';
 
 describe('GroupCommit', () => {
   it('writes the first item at once and those submitted meanwhile together in the next write', async () => {
@@ -35,5 +36,24 @@ describe('GroupCommit', () => {
     }, 2);
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => group.submit(i)));
     expect(sizes).toEqual([1, 2, 2, 1]);
+  });
+});
+
+describe('inCallerContext', () => {
+  it('runs the function in the context it was made in, wherever it is called from, with its arguments and result', async () => {
+    const made = RequestContext.run({ correlationId: 'member-a' }, () =>
+      inCallerContext((n: number, label: string) => `${label}:${n}:${RequestContext.current()?.correlationId}`),
+    );
+    // Called later, from another member's context, as a group write calls each member's callback.
+    const called = await RequestContext.run({ correlationId: 'member-b' }, () => new Promise<string>((ok) => setImmediate(() => ok(made(7, 'row')))));
+    expect(called).toBe('row:7:member-a');
+    expect(RequestContext.current()).toBeUndefined();
+  });
+
+  it('lets a thrown error reach the caller', () => {
+    const failing = inCallerContext(() => {
+      throw new Error('member failed');
+    });
+    expect(() => failing()).toThrow('member failed');
   });
 });

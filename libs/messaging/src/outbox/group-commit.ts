@@ -71,5 +71,8 @@ export function settled<R>(outcome: Outcome<R>): R {
  * (building an event, sending a message) still carries this member's correlation and trace context.
  */
 export function inCallerContext<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
-  return AsyncResource.bind(fn);
+  // Not AsyncResource.bind: on Node 20 and 22 it also defines a deprecated `asyncResource` accessor
+  // on every function it binds, two util.deprecate wrappers per call (0.7 % of an order's CPU).
+  const resource = new AsyncResource('commerce.caller-context');
+  return (...args: A) => resource.runInAsyncScope(fn, undefined, ...args);
 }
