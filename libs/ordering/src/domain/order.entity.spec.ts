@@ -138,6 +138,35 @@ describe('Order', () => {
     expect(order.nextAction()).toBe('none');
   });
 
+  it('gives a clone of its own to stage events on: the original stays as recorded, whatever the clone goes through', () => {
+    const record = (order: Order, event: OrderEvent) =>
+      order.apply({ ...event, version: order.version + 1, recordedAt: at(order.version + 1) } as RecordedEvent);
+    const failed = {
+      type: 'StepFailed',
+      data: { step: 'charge-payment', kind: 'timeout', code: 'MESSAGING.TIMEOUT', reason: 'r', retryAt: at(9) },
+    } as OrderEvent;
+    const original = replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment'), failed);
+    const recorded = structuredClone({ ...original });
+
+    const clone = original.clone();
+    expect(clone).toBeInstanceOf(Order);
+    expect({ ...clone }).toEqual(recorded);
+    for (const event of [
+      failed,
+      { type: 'PaymentCaptured', data: {} },
+      started('create-shipment'),
+      { type: 'ShipmentCreated', data: { trackingNumber: 'T' } },
+    ] as OrderEvent[]) {
+      record(clone, event);
+    }
+    expect(clone.failures['charge-payment']).toEqual({ calls: 2, errorAnswers: 0 });
+    expect(clone.parts['charge-payment']).toBe('done');
+
+    expect({ ...original }).toEqual(recorded);
+    expect(original.failures['charge-payment']).toEqual({ calls: 1, errorAnswers: 0 });
+    expect(original.parts['charge-payment']).toBe('pending');
+  });
+
   describe('its timer and failures', () => {
     const settings = { ORDER_STEP_TIMEOUT_MS: 10_000, ORDER_COMPENSATION_ATTEMPTS: 2, ORDER_RETRY_BACKOFF_MS: 100, ORDER_STALL_MS: 3000 };
     const charging = () => replay(placed, started('reserve-stock'), { type: 'StockReserved', data: {} }, started('charge-payment')); // charge started at at(3)

@@ -68,7 +68,13 @@ export class Order {
 
   /** A copy to stage new events on, so this one stays as recorded if they are refused. */
   clone(): Order {
-    return Object.assign(new Order(this.id), structuredClone({ ...this }));
+    // Shallow, with copies of the two containers apply() changes in place (each part's state, each
+    // failure count); every other field is replaced whole, never changed in place. structuredClone
+    // of the whole order was 1.4 % of an order's Node CPU.
+    return Object.assign(new Order(this.id), this, {
+      parts: { ...this.parts },
+      failures: Object.fromEntries(Object.entries(this.failures).map(([step, count]) => [step, { ...count }])),
+    });
   }
 
   get terminal(): boolean {
