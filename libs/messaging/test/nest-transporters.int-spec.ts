@@ -142,6 +142,19 @@ describe('Nest transporters over the real RabbitMQ', () => {
     expect(Number(consumed?.split(' ').pop())).toBeGreaterThanOrEqual(1);
   });
 
+  it('checks a request on both sides across the broker: an invalid payload is refused before it is sent', async () => {
+    const sent = jest.spyOn(caller.transport, 'request');
+    try {
+      await expect(send(client, Echo, { text: 5 } as unknown as PayloadOf<typeof Echo>)).rejects.toMatchObject({
+        code: 'MESSAGING.INVALID_MESSAGE',
+        kind: 'invalid',
+      });
+      expect(sent).not.toHaveBeenCalled();
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
   it('carries a typed domain error across the broker as data', async () => {
     await expect(send(client, Refuse, { code: 'NESTPROBE.NOPE' })).rejects.toMatchObject({
       code: 'NESTPROBE.NOPE',

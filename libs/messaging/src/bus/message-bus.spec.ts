@@ -86,9 +86,26 @@ describe('MessageBus over the in-process transport', () => {
     await expect(bus.request(Add, { a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
   });
 
-  it('rejects an invalid payload before it is sent', async () => {
-    await expect(bus.request(Add, { a: 1.5, b: 1 })).rejects.toMatchObject({ code: 'MESSAGING.INVALID_MESSAGE', kind: 'invalid' });
+  it('rejects an invalid payload with its issues, and the handler never runs', async () => {
+    await expect(bus.request(Add, { a: 1.5, b: 1 })).rejects.toMatchObject({
+      code: 'MESSAGING.INVALID_MESSAGE',
+      kind: 'invalid',
+      details: [expect.objectContaining({ path: 'a' })],
+    });
     expect(handlers.seen).toHaveLength(0);
+  });
+
+  it('checks a request once per hop in process: the payload on receipt, the result where the handler answers', async () => {
+    const payloadChecks = jest.spyOn(Add.schema, 'safeParse');
+    const resultChecks = jest.spyOn(Add.resultSchema, 'safeParse');
+    try {
+      await expect(bus.request(Add, { a: 4, b: 5 })).resolves.toEqual({ sum: 9 });
+      expect(payloadChecks).toHaveBeenCalledTimes(1);
+      expect(resultChecks).toHaveBeenCalledTimes(1);
+    } finally {
+      payloadChecks.mockRestore();
+      resultChecks.mockRestore();
+    }
   });
 
   it('validates on receipt too: a malformed raw message gets an error reply, not a crash', async () => {

@@ -47,16 +47,24 @@ export class MessageBus {
         this.result(contract, answer),
       );
     }
+    // In process, the handler's side checks the payload on receipt and the result before it answers (Transport.sharesContracts).
+    const shared = this.transport.sharesContracts === true;
     return inProducerSpan(this.transport.name, contract.type, () =>
-      this.transport.request(contract.type, this.serialise(contract, payload), timeoutMs, contract.kind === 'event' ? undefined : contract.kind),
-    ).then((raw) => this.result(contract, safeJson(raw)));
+      this.transport.request(
+        contract.type,
+        JSON.stringify(this.envelope(contract, payload, !shared)),
+        timeoutMs,
+        contract.kind === 'event' ? undefined : contract.kind,
+      ),
+    ).then((raw) => this.result(contract, safeJson(raw), !shared));
   }
 
-  /** The handler's result from its reply, checked against the contract; its DomainError when it failed. */
-  private result<C extends MessageContract>(contract: C, answer: unknown): ResultOf<C> {
+  /** The handler's result from its reply, checked against the contract unless `checkResult` is false; its DomainError when it failed. */
+  private result<C extends MessageContract>(contract: C, answer: unknown, checkResult = true): ResultOf<C> {
     const reply = replySchema.safeParse(answer);
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
     if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
+    if (!checkResult) return reply.data.result as ResultOf<C>;
     const result = contract.resultSchema.safeParse(reply.data.result);
     if (!result.success) {
       throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} reply breaks its contract`, describeIssues(result.error));
@@ -68,9 +76,13 @@ export class MessageBus {
     return JSON.stringify(this.envelope(contract, payload));
   }
 
-  /** Validates the payload and wraps it in an envelope carrying the ambient correlation and trace context. */
-  envelope(contract: MessageContract, payload: unknown): Envelope {
-    const checked = contract.schema.safeParse(payload);
+  /**
+   * Validates the payload (unless `check` is false: a request over a transport whose receiving side
+   * checks it with the same contract) and wraps it in an envelope carrying the ambient correlation
+   * and trace context.
+   */
+  envelope(contract: MessageContract, payload: unknown, check = true): Envelope {
+    const checked = check ? contract.schema.safeParse(payload) : { success: true as const, data: payload };
     if (!checked.success) throw invalidMessage(contract.type, checked.error);
     const ctx = RequestContext.current();
     // Built field by field in the wire order (no spread objects per message): the optional fields only when present.

@@ -12,6 +12,8 @@ import { HostedHandlers, InboundHandler, Transport } from './transport';
  */
 export class InProcessTransport implements Transport {
   readonly name = 'in-process';
+  /** Caller and handler share the process and its contracts: the bus checks each request once per side it crosses (see Transport). */
+  readonly sharesContracts = true;
   private inbound?: InboundHandler;
   private subscriptions = new Map<string, string[]>();
   private readonly inFlight = new Set<Promise<unknown>>();

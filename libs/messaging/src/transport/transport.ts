@@ -19,6 +19,14 @@ export interface HostedHandlers {
 /** Carries serialised messages between processes (or within one). */
 export interface Transport extends DeadLetterStore {
   readonly name: string;
+  /**
+   * Both ends of a request are this process, with the same contracts (the in-process transport).
+   * The bus then checks a request's payload once, on receipt (the handler's contract pipe), and its
+   * result once, where the handler answers, instead of again on the caller's side: the same schema
+   * over the same data, once per hop. Across processes (RabbitMQ) the other end may run another
+   * version, and both sides check.
+   */
+  readonly sharesContracts?: boolean;
   start(inbound: InboundHandler, hosted: HostedHandlers): Promise<void>;
   /**
    * Sends a command or query and resolves to its serialised reply. Rejects with kind `timeout`
