@@ -70,8 +70,15 @@ export class ProductRepository {
     const ids = [...new Set(groups.flat())];
     const rows = (await this.dataSource.query(`SELECT ${PRODUCT_COLUMNS} FROM catalog.product WHERE id = ANY($1::uuid[])`, [ids])) as ProductRow[];
     const byId = new Map(rows.map((row) => [row.id, row]));
-    // Postgres writes a uuid in lower case, whatever case it was asked in.
-    return groups.map((group) => [...new Set(group.map((id) => id.toLowerCase()))].flatMap((id) => (byId.has(id) ? [toProductView(byId.get(id)!)] : [])));
+    return groups.map((group) => {
+      const asked = new Map<string, ProductRow>(); // each product once, in the order first asked
+      // Postgres writes a uuid in lower case, whatever case it was asked in.
+      for (const id of group) {
+        const row = byId.get(id.toLowerCase());
+        if (row) asked.set(row.id, row);
+      }
+      return [...asked.values()].map(toProductView);
+    });
   }
 
   /** Writes changed fields and bumps the version; undefined when the product does not exist. */

@@ -16,11 +16,19 @@ export interface SendOptions {
 /** The only way a module reaches another: publish events, send commands, request queries. */
 @Injectable()
 export class MessageBus {
+  /**
+   * Whether the caller checks its requests too. Not in process (`Transport.sharesContracts`): there
+   * the handler's side checks the payload on receipt and the result before it answers.
+   */
+  private readonly callerChecks: boolean;
+
   constructor(
     @Inject(TRANSPORT) private readonly transport: Transport,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly router: RequestRouter,
-  ) {}
+  ) {
+    this.callerChecks = transport.sharesContracts !== true;
+  }
 
   /** Announces an event to every subscriber; resolves once the transport has taken it. */
   async publish<C extends MessageContract<'event'>>(contract: C, payload: PayloadOf<C>): Promise<void> {
@@ -47,25 +55,27 @@ export class MessageBus {
         this.result(contract, answer),
       );
     }
-    // In process, the handler's side checks the payload on receipt and the result before it answers (Transport.sharesContracts).
-    const shared = this.transport.sharesContracts === true;
     return inProducerSpan(this.transport.name, contract.type, () =>
       this.transport.request(
         contract.type,
-        JSON.stringify(this.envelope(contract, payload, !shared)),
+        JSON.stringify(this.callerChecks ? this.envelope(contract, payload) : this.wrap(contract, payload)),
         timeoutMs,
         contract.kind === 'event' ? undefined : contract.kind,
       ),
-    ).then((raw) => this.result(contract, safeJson(raw), !shared));
+    ).then((raw) => (this.callerChecks ? this.result(contract, safeJson(raw)) : (this.replied(contract, safeJson(raw)) as ResultOf<C>)));
   }
 
-  /** The handler's result from its reply, checked against the contract unless `checkResult` is false; its DomainError when it failed. */
-  private result<C extends MessageContract>(contract: C, answer: unknown, checkResult = true): ResultOf<C> {
+  /** The handler's result from its reply, unchecked; its DomainError when it failed. */
+  private replied(contract: MessageContract, answer: unknown): unknown {
     const reply = replySchema.safeParse(answer);
     if (!reply.success) throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} got a malformed reply`);
     if (!reply.data.ok) throw DomainError.fromPayload(reply.data.error);
-    if (!checkResult) return reply.data.result as ResultOf<C>;
-    const result = contract.resultSchema.safeParse(reply.data.result);
+    return reply.data.result;
+  }
+
+  /** The handler's result from its reply, checked against the contract; its DomainError when it failed. */
+  private result<C extends MessageContract>(contract: C, answer: unknown): ResultOf<C> {
+    const result = contract.resultSchema.safeParse(this.replied(contract, answer));
     if (!result.success) {
       throw new DomainError(MessagingErrorCode.INVALID_REPLY, 'internal', `${contract.type} reply breaks its contract`, describeIssues(result.error));
     }
@@ -76,14 +86,15 @@ export class MessageBus {
     return JSON.stringify(this.envelope(contract, payload));
   }
 
-  /**
-   * Validates the payload (unless `check` is false: a request over a transport whose receiving side
-   * checks it with the same contract) and wraps it in an envelope carrying the ambient correlation
-   * and trace context.
-   */
-  envelope(contract: MessageContract, payload: unknown, check = true): Envelope {
-    const checked = check ? contract.schema.safeParse(payload) : { success: true as const, data: payload };
+  /** Validates the payload and wraps it in an envelope carrying the ambient correlation and trace context. */
+  envelope(contract: MessageContract, payload: unknown): Envelope {
+    const checked = contract.schema.safeParse(payload);
     if (!checked.success) throw invalidMessage(contract.type, checked.error);
+    return this.wrap(contract, checked.data);
+  }
+
+  /** The envelope around a payload as it is: the ambient correlation and trace context, no check. */
+  private wrap(contract: MessageContract, payload: unknown): Envelope {
     const ctx = RequestContext.current();
     // Built field by field in the wire order (no spread objects per message): the optional fields only when present.
     const envelope = {
@@ -99,7 +110,7 @@ export class MessageBus {
       if (traceparent) envelope.traceparent = traceparent;
       if (tracestate) envelope.tracestate = tracestate;
     }
-    envelope.payload = checked.data;
+    envelope.payload = payload;
     return envelope;
   }
 }
