@@ -22,7 +22,7 @@ describe("the operator's page in a real browser", () => {
   let scratch: ScratchDatabase;
   let app: RunningApp;
   let browser: Browser;
-  let work: string;
+  let work: string | undefined;
   let mailDir: string;
 
   beforeAll(async () => {
@@ -54,7 +54,7 @@ describe("the operator's page in a real browser", () => {
     trace.disable();
     context.disable();
     propagation.disable();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const signIn = async (page: Page, email: string, password: string) => {
