@@ -1,7 +1,7 @@
 # One image for every app; APP picks which one runs (monolith, gateway, catalog, ...).
 # syntax=docker/dockerfile:1
 
-FROM node:22-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,12 +11,12 @@ COPY libs libs
 COPY bench bench
 RUN npm run build
 
-FROM node:22-bookworm-slim AS prod-deps
+FROM node:26-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 APP=monolith
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app/node_modules node_modules
