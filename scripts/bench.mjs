@@ -1,11 +1,11 @@
 // npm run bench*: runs a built bench (node scripts/bench.mjs dist/bench/<name>.js) on the Node
-// major the images run (the Dockerfile's `FROM node:<major>`), so the figures are those of the
-// runtime the kit ships (ADR 35). When this machine's node is another major, that Node is fetched
-// once from the npm registry by .ci/node-lts (as CI's second run does) and the bench says so.
-// BENCH_NODE=current runs it on this machine's node instead. Every app a bench starts runs on the
-// bench's own node (process.execPath), and so do the bare baselines beside them.
+// major the images run (the Dockerfile's `FROM node:<major>`, as `.ci/node-lts --major` reads it),
+// so the figures are those of the runtime the kit ships (ADR 35). When this machine's node is
+// another major, that Node is fetched once from the npm registry by .ci/node-lts (as CI's second
+// run does) and the bench says so. BENCH_NODE=current runs it on this machine's node instead.
+// Every app a bench starts runs on the bench's own node (process.execPath), and so do the bare
+// baselines beside them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,18 +16,15 @@ if (!script) {
   process.exit(2);
 }
 
-const imageMajor = /^FROM node:(\d+)-/m.exec(readFileSync(resolve(root, 'Dockerfile'), 'utf8'))?.[1];
-if (!imageMajor) throw new Error('no "FROM node:<major>-" line in the Dockerfile');
+const nodeLts = (...flags) =>
+  execFileSync('bash', [resolve(root, '.ci/node-lts'), ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const imageMajor = nodeLts('--major');
 const currentMajor = process.versions.node.split('.')[0];
 
 let node = process.execPath;
 if (process.env.BENCH_NODE !== 'current' && currentMajor !== imageMajor) {
   try {
-    const bin = execFileSync('bash', [resolve(root, '.ci/node-lts')], {
-      encoding: 'utf8',
-      env: { ...process.env, NODE_LTS_MAJOR: imageMajor },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
+    const bin = nodeLts();
     node = resolve(bin, 'node');
     const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
     process.stderr.write(`measuring on node ${version}, the major the images run (BENCH_NODE=current measures on this machine's ${process.version})\n`);
