@@ -8,6 +8,7 @@ import { RmqDeadLetters } from './rmq-dead-letters';
 import { RmqDeliveries } from './rmq-deliveries';
 import { RmqRequests } from './rmq-requests';
 import { declareQueue, RmqTopology } from './rmq-topology';
+import { batchTurnWrites } from './rmq-write-batching';
 import { traceHeaders } from './trace-headers';
 import { HostedHandlers, InboundHandler, Transport } from './transport';
 
@@ -131,6 +132,7 @@ export class RmqTransport implements Transport, DeadLetterStore {
    */
   private async setup(model: ChannelModel): Promise<void> {
     this.model = model;
+    if (!batchTurnWrites(model)) this.logger.warn({ msg: "amqplib's connection has no socket to batch writes on; every frame goes in a write of its own" });
     this.consumers = new Map();
     this.tracker.reset();
     const t = this.topology;
