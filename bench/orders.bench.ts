@@ -1,6 +1,7 @@
 // npm run bench:orders: for the monolith (in process, real Postgres) and the split topology over
 // RabbitMQ: the saturating rate (orders per second to a final state, closed loop), the cost per
-// order (CPU seconds of the Node processes and of Postgres, writing transactions), and POST ->
+// order (CPU seconds of the Node processes, each one's in the split, of Postgres and of the
+// RabbitMQ broker; writing transactions), the split's rate over the monolith's, and POST ->
 // CONFIRMED p50/p99 under open-loop arrivals at 25, 50 and 75 % of the saturating rate; each
 // with tracing off and on (every span exported over OTLP/HTTP to a local collector stand-in);
 // beside the raw Postgres commit rate measured in the same run, after a warm-up of
@@ -25,7 +26,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP_ORDERS ?? 300);
 /** BENCH_TOPOLOGIES / BENCH_TRACING pick some of the runs (comma-separated), default all: monolith,split and off,on. */
 const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? 'monolith,split').split(',').map((t) => t.trim());
 const TRACING = (process.env.BENCH_TRACING ?? 'off,on').split(',').map((t) => t.trim());
-const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications'];
+/** Every service `npm run start:split` runs, reporting included: the monolith runs its module too, so both do the same work per order. */
+const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications', 'reporting'];
 
 async function commitRate(url: string): Promise<string> {
   const pool = new Pool({ connectionString: url, max: 8 });
@@ -49,6 +51,8 @@ interface Target {
   base: string;
   url: string;
   pids: number[];
+  /** The app each pid runs, for the CPU per process. */
+  names: string[];
 }
 
 /**
@@ -56,6 +60,9 @@ interface Target {
  * answered), then open loops at 25, 50 and 75 % of that rate: arrivals on a fixed schedule,
  * whatever the answers, so queueing shows in the latency instead of slowing the load down.
  */
+/** Saturating orders/s by run label, for the split / monolith ratio. */
+const saturating = new Map<string, number>();
+
 async function driveOrders(target: Target, label: string): Promise<string[][]> {
   const { customer, body } = await prepare(target.base);
   const pg = new Client({ connectionString: target.url });
@@ -73,7 +80,8 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
       rows.push([
         `${label}: warm-up, not counted`,
         `${(WARMUP / ((performance.now() - began) / 1000)).toFixed(1)} orders/s (${warmed.confirmed}/${WARMUP} confirmed), ` +
-          `CPU ${((cpu.node * 1000) / WARMUP).toFixed(1)} ms in Node + ${((cpu.postgres * 1000) / WARMUP).toFixed(1)} ms in Postgres per order`,
+          `CPU ${((cpu.node * 1000) / WARMUP).toFixed(1)} ms in Node + ${((cpu.postgres * 1000) / WARMUP).toFixed(1)} ms in Postgres + ` +
+          `${((cpu.broker * 1000) / WARMUP).toFixed(1)} ms in RabbitMQ per order`,
       ]);
     }
     const meter = cpuMeter(() => target.pids);
@@ -86,6 +94,7 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
     const cpu = meter.stop();
     const xids = (await nextXid(pg)) - xidBefore - 1;
     const rate = ORDERS / seconds;
+    saturating.set(label, rate);
     const perOrder = (x: number) => `${((x * 1000) / ORDERS).toFixed(1)} ms`;
     rows.push(
       [
@@ -95,13 +104,14 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
       ],
       [
         `${label}: cost per order`,
-        `CPU ${perOrder(cpu.node)} in Node (${target.pids.length} process${target.pids.length > 1 ? 'es' : ''}) + ${perOrder(cpu.postgres)} in Postgres; ` +
-          `${(xids / ORDERS).toFixed(1)} writing transactions (transaction ids consumed, cluster-wide)`,
+        `CPU ${perOrder(cpu.node)} in Node (${target.pids.length} process${target.pids.length > 1 ? 'es' : ''}) + ${perOrder(cpu.postgres)} in Postgres + ` +
+          `${perOrder(cpu.broker)} in RabbitMQ; ${(xids / ORDERS).toFixed(1)} writing transactions (transaction ids consumed, cluster-wide)`,
       ],
+      ...(target.pids.length > 1 ? [[`${label}: Node CPU per process`, target.names.map((name, i) => `${name} ${perOrder(cpu.each[i])}`).join(', ')]] : []),
       [
         `${label}: ceiling at this cost`,
-        // Every core busy with nothing but this flow's Node and Postgres work (the load generator's own CPU not counted).
-        `${((availableParallelism() * ORDERS) / (cpu.node + cpu.postgres)).toFixed(0)} orders/s on ${availableParallelism()} cores (Node + Postgres CPU per order); ` +
+        // Every core busy with nothing but this flow's Node, Postgres and broker work (the load generator's own CPU not counted).
+        `${((availableParallelism() * ORDERS) / (cpu.node + cpu.postgres + cpu.broker)).toFixed(0)} orders/s on ${availableParallelism()} cores (Node + Postgres + RabbitMQ CPU per order); ` +
           `${(ORDERS / cpu.node).toFixed(0)} orders/s per core given to Node alone`,
       ],
     );
@@ -132,7 +142,7 @@ async function monolith(label: string, extra: Record<string, string>): Promise<s
   return withDatabase(async (url) => {
     const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail', ...extra });
     try {
-      return await driveOrders({ base: app.base, url, pids: [app.child.pid!] }, label);
+      return await driveOrders({ base: app.base, url, pids: [app.child.pid!], names: ['monolith'] }, label);
     } finally {
       await stop(app.child);
     }
@@ -155,7 +165,7 @@ async function split(label: string, extra: Record<string, string>): Promise<stri
       for (const service of SERVICES) children.push((await startApp(service, env)).child);
       const gateway = await startApp('gateway', env);
       children.push(gateway.child);
-      return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!) }, label);
+      return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!), names: [...SERVICES, 'gateway'] }, label);
     } finally {
       await Promise.all(children.map(stop));
     }
@@ -186,6 +196,13 @@ async function main(): Promise<void> {
     }
   } finally {
     await collector.close();
+  }
+  for (const tracing of ['off', 'on']) {
+    const monolithRate = saturating.get(`monolith, in process, tracing ${tracing}`);
+    const splitRate = saturating.get(`split over RabbitMQ, tracing ${tracing}`);
+    if (monolithRate && splitRate) {
+      rows.push([`split / monolith, tracing ${tracing}`, `${Math.round((100 * splitRate) / monolithRate)} % (saturating orders/s, same run)`]);
+    }
   }
   printFigures(`commerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})`, rows);
 }

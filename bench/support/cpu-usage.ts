@@ -29,24 +29,39 @@ export function pidsNamed(name: string): number[] {
     .map(Number);
 }
 
-/**
- * CPU seconds used between `start()` and `stop()` by the given processes and by every process
- * named `postgres` (backends come and go: each one's total is taken at both ends, and a backend
- * that exited in between has its used time lost, so keep connections pooled while measuring).
- */
-export function cpuMeter(nodePids: () => number[]): { start(): void; stop(): { node: number; postgres: number } } {
-  let before = { node: 0, postgres: new Map<number, number>() };
-  const sample = () => ({
-    node: nodePids().reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
-    postgres: new Map(pidsNamed('postgres').map((pid) => [pid, processCpuSeconds(pid)])),
-  });
+/** CPU seconds of every process named `name`, each one's total taken at both ends (one that exited in between has its time lost). */
+function namedMeter(name: string): { start(): void; stop(): number } {
+  let before = new Map<number, number>();
+  const sample = () => new Map(pidsNamed(name).map((pid) => [pid, processCpuSeconds(pid)]));
   return {
     start: () => void (before = sample()),
     stop: () => {
-      const after = sample();
-      let postgres = 0;
-      for (const [pid, used] of after.postgres) postgres += used - (before.postgres.get(pid) ?? 0);
-      return { node: after.node - before.node, postgres };
+      let used = 0;
+      for (const [pid, total] of sample()) used += total - (before.get(pid) ?? 0);
+      return used;
+    },
+  };
+}
+
+/**
+ * CPU seconds used between `start()` and `stop()` by the given processes (in all, and each), by
+ * every process named `postgres` (backends come and go: keep connections pooled while measuring)
+ * and by the RabbitMQ broker's Erlang VM (`beam.smp`), which the split topology keeps busy and the
+ * monolith does not.
+ */
+export function cpuMeter(nodePids: () => number[]): { start(): void; stop(): { node: number; each: number[]; postgres: number; broker: number } } {
+  let before: number[] = [];
+  const postgres = namedMeter('postgres');
+  const broker = namedMeter('beam.smp');
+  return {
+    start: () => {
+      before = nodePids().map(processCpuSeconds);
+      postgres.start();
+      broker.start();
+    },
+    stop: () => {
+      const each = nodePids().map((pid, i) => processCpuSeconds(pid) - (before[i] ?? 0));
+      return { node: each.reduce((sum, s) => sum + s, 0), each, postgres: postgres.stop(), broker: broker.stop() };
     },
   };
 }
