@@ -118,6 +118,10 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
     for (const share of [0.25, 0.5, 0.75]) {
       const perSecond = rate * share;
       const count = Math.max(20, Math.round(perSecond * PHASE_SECONDS));
+      // The cost per order at this rate too: batches are smaller than at saturation, so each order pays more.
+      const phaseMeter = cpuMeter(() => target.pids);
+      const phaseXid = await nextXid(pg);
+      phaseMeter.start();
       const origin = performance.now();
       const placing: Promise<string | undefined>[] = [];
       for (let i = 0; i < count; i++) {
@@ -127,9 +131,14 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
       }
       const phase = (await Promise.all(placing)).filter((id): id is string => id !== undefined);
       const { confirmed, latencies } = await settle(pg, phase);
+      const phaseCpu = phaseMeter.stop();
+      const phaseXids = (await nextXid(pg)) - phaseXid - 1;
+      const per = (x: number) => `${((x * 1000) / count).toFixed(1)}`;
       rows.push([
         `${label}: open loop at ${share * 100} %`,
-        `${perSecond.toFixed(1)} orders/s offered, ${confirmed}/${count} confirmed; POST -> CONFIRMED p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms`,
+        `${perSecond.toFixed(1)} orders/s offered, ${confirmed}/${count} confirmed; POST -> CONFIRMED p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms; ` +
+          `per order: CPU ${per(phaseCpu.node)} ms Node + ${per(phaseCpu.postgres)} Postgres + ${per(phaseCpu.broker)} RabbitMQ, ` +
+          `${(phaseXids / count).toFixed(1)} writing transactions`,
       ]);
     }
     return rows;
