@@ -26,6 +26,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP_ORDERS ?? 300);
 /** BENCH_TOPOLOGIES / BENCH_TRACING pick some of the runs (comma-separated), default all: monolith,split and off,on. */
 const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? 'monolith,split').split(',').map((t) => t.trim());
 const TRACING = (process.env.BENCH_TRACING ?? 'off,on').split(',').map((t) => t.trim());
+/** Back-to-back monolith/split pairs for the ratio (BENCH_RATIO_PAIRS, 0 for none). */
+const RATIO_PAIRS = Number(process.env.BENCH_RATIO_PAIRS ?? 3);
 /** Every service `npm run start:split` runs, reporting included: the monolith runs its module too, so both do the same work per order. */
 const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications', 'reporting'];
 
@@ -63,7 +65,7 @@ interface Target {
 /** Saturating orders/s by run label, for the split / monolith ratio. */
 const saturating = new Map<string, number>();
 
-async function driveOrders(target: Target, label: string): Promise<string[][]> {
+async function driveOrders(target: Target, label: string, openLoop = true): Promise<string[][]> {
   const { customer, body } = await prepare(target.base);
   const pg = new Client({ connectionString: target.url });
   await pg.connect();
@@ -115,7 +117,7 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
           `${(ORDERS / cpu.node).toFixed(0)} orders/s per core given to Node alone`,
       ],
     );
-    for (const share of [0.25, 0.5, 0.75]) {
+    for (const share of openLoop ? [0.25, 0.5, 0.75] : []) {
       const perSecond = rate * share;
       const count = Math.max(20, Math.round(perSecond * PHASE_SECONDS));
       // The cost per order at this rate too: batches are smaller than at saturation, so each order pays more.
@@ -147,18 +149,18 @@ async function driveOrders(target: Target, label: string): Promise<string[][]> {
   }
 }
 
-async function monolith(label: string, extra: Record<string, string>): Promise<string[][]> {
+async function monolith(label: string, extra: Record<string, string>, openLoop = true): Promise<string[][]> {
   return withDatabase(async (url) => {
     const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail', ...extra });
     try {
-      return await driveOrders({ base: app.base, url, pids: [app.child.pid!], names: ['monolith'] }, label);
+      return await driveOrders({ base: app.base, url, pids: [app.child.pid!], names: ['monolith'] }, label, openLoop);
     } finally {
       await stop(app.child);
     }
   });
 }
 
-async function split(label: string, extra: Record<string, string>): Promise<string[][]> {
+async function split(label: string, extra: Record<string, string>, openLoop = true): Promise<string[][]> {
   return withDatabase(async (url) => {
     const env = {
       DATABASE_URL: url,
@@ -174,11 +176,42 @@ async function split(label: string, extra: Record<string, string>): Promise<stri
       for (const service of SERVICES) children.push((await startApp(service, env)).child);
       const gateway = await startApp('gateway', env);
       children.push(gateway.child);
-      return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!), names: [...SERVICES, 'gateway'] }, label);
+      return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!), names: [...SERVICES, 'gateway'] }, label, openLoop);
     } finally {
       await Promise.all(children.map(stop));
     }
   });
+}
+
+/**
+ * The split's rate over the monolith's, measured in back-to-back pairs (tracing off, saturating
+ * run only, after the warm-up), the order swapped each pair: the runs above are minutes apart, and
+ * this machine's speed moved by a third within minutes, which the ratio of two distant runs takes
+ * for a difference between the topologies. The median of the pairs is the figure to quote.
+ */
+async function ratioInPairs(): Promise<string[][]> {
+  const rows: string[][] = [];
+  const ratios: number[] = [];
+  for (let pair = 1; pair <= RATIO_PAIRS; pair++) {
+    const order = pair % 2 === 1 ? (['monolith', 'split'] as const) : (['split', 'monolith'] as const);
+    const rates: Record<string, number> = {};
+    for (const topology of order) {
+      process.stderr.write(`split / monolith, pair ${pair} of ${RATIO_PAIRS}: ${topology}\n`);
+      const label = `pair ${pair}, ${topology}`;
+      await (topology === 'monolith' ? monolith : split)(label, {}, false);
+      rates[topology] = saturating.get(label)!;
+    }
+    ratios.push(rates.split / rates.monolith);
+    rows.push([
+      `split / monolith, pair ${pair} (${order.join(' then ')})`,
+      `${Math.round(100 * (rates.split / rates.monolith))} %: monolith ${rates.monolith.toFixed(1)}, split ${rates.split.toFixed(1)} orders/s`,
+    ]);
+  }
+  if (ratios.length > 0) {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    rows.push([`split / monolith, median of ${ratios.length} pairs`, `${Math.round(100 * sorted[Math.floor(sorted.length / 2)])} % (tracing off)`]);
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -210,9 +243,10 @@ async function main(): Promise<void> {
     const monolithRate = saturating.get(`monolith, in process, tracing ${tracing}`);
     const splitRate = saturating.get(`split over RabbitMQ, tracing ${tracing}`);
     if (monolithRate && splitRate) {
-      rows.push([`split / monolith, tracing ${tracing}`, `${Math.round((100 * splitRate) / monolithRate)} % (saturating orders/s, same run)`]);
+      rows.push([`split / monolith, tracing ${tracing}`, `${Math.round((100 * splitRate) / monolithRate)} % (saturating orders/s, runs minutes apart)`]);
     }
   }
+  if (TOPOLOGIES.includes('monolith') && TOPOLOGIES.includes('split')) rows.push(...(await ratioInPairs()));
   printFigures(`commerce-kit order flow bench (${ORDERS} orders, node ${process.version}, ${new Date().toISOString()})`, rows);
 }
 
