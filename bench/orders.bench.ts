@@ -107,7 +107,8 @@ async function driveOrders(target: Target, label: string, openLoop = true): Prom
       [
         `${label}: cost per order`,
         `CPU ${perOrder(cpu.node)} in Node (${target.pids.length} process${target.pids.length > 1 ? 'es' : ''}) + ${perOrder(cpu.postgres)} in Postgres + ` +
-          `${perOrder(cpu.broker)} in RabbitMQ; ${(xids / ORDERS).toFixed(1)} writing transactions (transaction ids consumed, cluster-wide)`,
+          `${perOrder(cpu.broker)} in RabbitMQ; ${(xids / ORDERS).toFixed(1)} writing transactions (transaction ids consumed, cluster-wide); ` +
+          `${(cpu.nodeWrites / ORDERS).toFixed(1)} write syscalls by the Node processes`,
       ],
       ...(target.pids.length > 1 ? [[`${label}: Node CPU per process`, target.names.map((name, i) => `${name} ${perOrder(cpu.each[i])}`).join(', ')]] : []),
       [

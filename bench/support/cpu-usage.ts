@@ -15,6 +15,15 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** Write syscalls (write, writev and the like) a process has made so far, from /proc/<pid>/io; 0 once it is gone. */
+export function processWriteSyscalls(pid: number): number {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** The pids of every process whose command is `name` (all Postgres backends, for instance). */
 export function pidsNamed(name: string): number[] {
   return readdirSync('/proc')
@@ -47,21 +56,28 @@ function namedMeter(name: string): { start(): void; stop(): number } {
  * CPU seconds used between `start()` and `stop()` by the given processes (in all, and each), by
  * every process named `postgres` (backends come and go: keep connections pooled while measuring)
  * and by the RabbitMQ broker's Erlang VM (`beam.smp`), which the split topology keeps busy and the
- * monolith does not.
+ * monolith does not; and the write syscalls of the given processes (each a socket write to
+ * Postgres, the broker or a client, or a log line).
  */
-export function cpuMeter(nodePids: () => number[]): { start(): void; stop(): { node: number; each: number[]; postgres: number; broker: number } } {
+export function cpuMeter(nodePids: () => number[]): {
+  start(): void;
+  stop(): { node: number; each: number[]; postgres: number; broker: number; nodeWrites: number };
+} {
   let before: number[] = [];
+  let writesBefore = 0;
+  const writes = () => nodePids().reduce((sum, pid) => sum + processWriteSyscalls(pid), 0);
   const postgres = namedMeter('postgres');
   const broker = namedMeter('beam.smp');
   return {
     start: () => {
       before = nodePids().map(processCpuSeconds);
+      writesBefore = writes();
       postgres.start();
       broker.start();
     },
     stop: () => {
       const each = nodePids().map((pid, i) => processCpuSeconds(pid) - (before[i] ?? 0));
-      return { node: each.reduce((sum, s) => sum + s, 0), each, postgres: postgres.stop(), broker: broker.stop() };
+      return { node: each.reduce((sum, s) => sum + s, 0), each, postgres: postgres.stop(), broker: broker.stop(), nodeWrites: writes() - writesBefore };
     },
   };
 }
