@@ -1,12 +1,13 @@
 // npm run bench:orders: for the monolith (in process, real Postgres) and the split topology over
 // RabbitMQ: the saturating rate (orders per second to a final state, closed loop), the cost per
 // order (CPU seconds of the Node processes, each one's in the split, of Postgres and of the
-// RabbitMQ broker; writing transactions), the split's rate over the monolith's, and POST ->
-// CONFIRMED p50/p99 under open-loop arrivals at 25, 50 and 75 % of the saturating rate; each
-// with tracing off and on (every span exported over OTLP/HTTP to a local collector stand-in);
-// beside the raw Postgres commit rate measured in the same run, after a warm-up of
-// BENCH_WARMUP_ORDERS orders (300) whose rate and cost are printed but not counted. Prints
-// figures; asserts nothing.
+// RabbitMQ broker; writing transactions; the Node processes' write syscalls), and POST ->
+// CONFIRMED p50/p99 with the cost per order under open-loop arrivals at 25, 50 and 75 % of the
+// saturating rate; each with tracing off and on (every span exported over OTLP/HTTP to a local
+// collector stand-in); beside the raw Postgres commit rate measured in the same run, after a
+// warm-up of BENCH_WARMUP_ORDERS orders (300) whose rate and cost are printed but not counted.
+// Then the split's rate over the monolith's in back-to-back pairs (ADR 37). Prints figures;
+// asserts nothing.
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -57,14 +58,14 @@ interface Target {
   names: string[];
 }
 
+/** Saturating orders/s by run label, for the split / monolith ratio. */
+const saturating = new Map<string, number>();
+
 /**
  * Closed loop to saturation (CONCURRENCY clients, each placing its next order when the last was
  * answered), then open loops at 25, 50 and 75 % of that rate: arrivals on a fixed schedule,
  * whatever the answers, so queueing shows in the latency instead of slowing the load down.
  */
-/** Saturating orders/s by run label, for the split / monolith ratio. */
-const saturating = new Map<string, number>();
-
 async function driveOrders(target: Target, label: string, openLoop = true): Promise<string[][]> {
   const { customer, body } = await prepare(target.base);
   const pg = new Client({ connectionString: target.url });
