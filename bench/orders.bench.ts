@@ -8,17 +8,14 @@
 // warm-up of BENCH_WARMUP_ORDERS orders (300) whose rate and cost are printed but not counted.
 // Then the split's rate over the monolith's in back-to-back pairs (ADR 37). Prints figures;
 // asserts nothing.
-import { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Client, Pool } from 'pg';
 import { cpuMeter } from './support/cpu-usage';
 import { startOtlpStandIn } from './support/otlp-stand-in';
 import { nextXid, percentile, placeConcurrently, placeOne, prepare, settle, withDatabase } from './support/order-driver';
-import { startApp, stop } from './support/processes';
+import { startTopology } from './support/processes';
 import { printFigures, runBench } from './support/report';
 
-const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -29,8 +26,6 @@ const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? 'monolith,split').split(',')
 const TRACING = (process.env.BENCH_TRACING ?? 'off,on').split(',').map((t) => t.trim());
 /** Back-to-back monolith/split pairs for the ratio (BENCH_RATIO_PAIRS, 0 for none). */
 const RATIO_PAIRS = Number(process.env.BENCH_RATIO_PAIRS ?? 3);
-/** Every service `npm run start:split` runs, reporting included: the monolith runs its module too, so both do the same work per order. */
-const SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications', 'reporting'];
 
 async function commitRate(url: string): Promise<string> {
   const pool = new Pool({ connectionString: url, max: 8 });
@@ -50,6 +45,14 @@ async function commitRate(url: string): Promise<string> {
 }
 
 /** A running topology under test: where to send requests, its database, and its Node processes. */
+type Topology = 'monolith' | 'split';
+
+/** A run's figures, and its saturating orders/s for the split / monolith ratio. */
+interface Driven {
+  rows: string[][];
+  rate: number;
+}
+
 interface Target {
   base: string;
   url: string;
@@ -58,15 +61,12 @@ interface Target {
   names: string[];
 }
 
-/** Saturating orders/s by run label, for the split / monolith ratio. */
-const saturating = new Map<string, number>();
-
 /**
  * Closed loop to saturation (CONCURRENCY clients, each placing its next order when the last was
  * answered), then open loops at 25, 50 and 75 % of that rate: arrivals on a fixed schedule,
  * whatever the answers, so queueing shows in the latency instead of slowing the load down.
  */
-async function driveOrders(target: Target, label: string, openLoop = true): Promise<string[][]> {
+async function driveOrders(target: Target, label: string, openLoop = true): Promise<Driven> {
   const { customer, body } = await prepare(target.base);
   const pg = new Client({ connectionString: target.url });
   await pg.connect();
@@ -97,7 +97,6 @@ async function driveOrders(target: Target, label: string, openLoop = true): Prom
     const cpu = meter.stop();
     const xids = (await nextXid(pg)) - xidBefore - 1;
     const rate = ORDERS / seconds;
-    saturating.set(label, rate);
     const perOrder = (x: number) => `${((x * 1000) / ORDERS).toFixed(1)} ms`;
     rows.push(
       [
@@ -145,42 +144,23 @@ async function driveOrders(target: Target, label: string, openLoop = true): Prom
           `${(phaseXids / count).toFixed(1)} writing transactions`,
       ]);
     }
-    return rows;
+    return { rows, rate };
   } finally {
     await pg.end();
   }
 }
 
-async function monolith(label: string, extra: Record<string, string>, openLoop = true): Promise<string[][]> {
+/**
+ * One topology on a scratch database: the monolith, or every service `npm run start:split` runs
+ * (reporting included: the monolith runs its module too, so both do the same work per order).
+ */
+async function runTopology(topology: Topology, label: string, extra: Record<string, string>, openLoop = true): Promise<Driven> {
   return withDatabase(async (url) => {
-    const app = await startApp('monolith', { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail', ...extra });
+    const running = await startTopology(topology, { DATABASE_URL: url, SEED_DEMO_CATALOG: 'false', MAIL_DIR: '/tmp/commerce-bench-mail', ...extra });
     try {
-      return await driveOrders({ base: app.base, url, pids: [app.child.pid!], names: ['monolith'] }, label, openLoop);
+      return await driveOrders({ base: running.base, url, pids: running.children.map((c) => c.pid!), names: running.apps }, label, openLoop);
     } finally {
-      await stop(app.child);
-    }
-  });
-}
-
-async function split(label: string, extra: Record<string, string>, openLoop = true): Promise<string[][]> {
-  return withDatabase(async (url) => {
-    const env = {
-      DATABASE_URL: url,
-      TRANSPORT: 'rmq',
-      RABBITMQ_URL,
-      RMQ_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-      SEED_DEMO_CATALOG: 'false',
-      MAIL_DIR: '/tmp/commerce-bench-mail',
-      ...extra,
-    };
-    const children: ChildProcess[] = [];
-    try {
-      for (const service of SERVICES) children.push((await startApp(service, env)).child);
-      const gateway = await startApp('gateway', env);
-      children.push(gateway.child);
-      return await driveOrders({ base: gateway.base, url, pids: children.map((c) => c.pid!), names: [...SERVICES, 'gateway'] }, label, openLoop);
-    } finally {
-      await Promise.all(children.map(stop));
+      await running.stop();
     }
   });
 }
@@ -195,13 +175,11 @@ async function ratioInPairs(): Promise<string[][]> {
   const rows: string[][] = [];
   const ratios: number[] = [];
   for (let pair = 1; pair <= RATIO_PAIRS; pair++) {
-    const order = pair % 2 === 1 ? (['monolith', 'split'] as const) : (['split', 'monolith'] as const);
+    const order: Topology[] = pair % 2 === 1 ? ['monolith', 'split'] : ['split', 'monolith'];
     const rates: Record<string, number> = {};
     for (const topology of order) {
       process.stderr.write(`split / monolith, pair ${pair} of ${RATIO_PAIRS}: ${topology}\n`);
-      const label = `pair ${pair}, ${topology}`;
-      await (topology === 'monolith' ? monolith : split)(label, {}, false);
-      rates[topology] = saturating.get(label)!;
+      rates[topology] = (await runTopology(topology, `pair ${pair}, ${topology}`, {}, false)).rate;
     }
     ratios.push(rates.split / rates.monolith);
     rows.push([
@@ -221,29 +199,34 @@ async function main(): Promise<void> {
   process.stderr.write('measuring the raw commit rate\n');
   rows.push(['raw Postgres commit rate', await withDatabase(commitRate)]);
   const collector = await startOtlpStandIn();
+  /** Saturating orders/s by topology and tracing, for the ratio of the long runs. */
+  const rates = new Map<string, number>();
   try {
-    for (const [topology, name, run] of [
-      ['monolith', 'monolith, in process', monolith],
-      ['split', 'split over RabbitMQ', split],
+    for (const [topology, name] of [
+      ['monolith', 'monolith, in process'],
+      ['split', 'split over RabbitMQ'],
     ] as const) {
       if (!TOPOLOGIES.includes(topology)) continue;
       if (TRACING.includes('off')) {
         process.stderr.write(`driving orders: ${name}, tracing off\n`);
-        rows.push(...(await run(`${name}, tracing off`, {})));
+        const run = await runTopology(topology, `${name}, tracing off`, {});
+        rows.push(...run.rows);
+        rates.set(`${topology} off`, run.rate);
       }
       if (TRACING.includes('on')) {
         process.stderr.write(`driving orders: ${name}, tracing on\n`);
         const before = collector.spans();
-        rows.push(...(await run(`${name}, tracing on`, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url })));
-        rows.push([`${name}, tracing on: spans exported`, `${collector.spans() - before} (every request sampled)`]);
+        const run = await runTopology(topology, `${name}, tracing on`, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+        rows.push(...run.rows, [`${name}, tracing on: spans exported`, `${collector.spans() - before} (every request sampled)`]);
+        rates.set(`${topology} on`, run.rate);
       }
     }
   } finally {
     await collector.close();
   }
   for (const tracing of ['off', 'on']) {
-    const monolithRate = saturating.get(`monolith, in process, tracing ${tracing}`);
-    const splitRate = saturating.get(`split over RabbitMQ, tracing ${tracing}`);
+    const monolithRate = rates.get(`monolith ${tracing}`);
+    const splitRate = rates.get(`split ${tracing}`);
     if (monolithRate && splitRate) {
       rows.push([`split / monolith, tracing ${tracing}`, `${Math.round((100 * splitRate) / monolithRate)} % (saturating orders/s, runs minutes apart)`]);
     }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -93,4 +94,53 @@ export async function startApp(
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health/ready`, child);
   return { child, base, readyMs: Math.round(performance.now() - started) };
+}
+
+/** Every service `npm run start:split` runs besides the gateway, reporting included: the split the benches start. */
+export const SPLIT_SERVICES = ['identity', 'catalog', 'ordering', 'payments', 'shipping', 'notifications', 'reporting'];
+
+/** The monolith, or the split's services and gateway, started by `startTopology`. */
+export interface RunningApps {
+  /** The monolith's or the gateway's base URL. */
+  base: string;
+  /** The app each child runs, in the order of `children`. */
+  apps: string[];
+  children: ChildProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the monolith, or every split service and then the gateway over RabbitMQ (with a queue
+ * prefix of their own), each with `env` and `nodeArgs(app)` before its script. If an app fails to
+ * start, the ones already running are stopped before the error is thrown.
+ */
+export async function startTopology(
+  topology: 'monolith' | 'split',
+  env: Record<string, string>,
+  nodeArgs: (app: string) => string[] = () => [],
+): Promise<RunningApps> {
+  const apps = topology === 'split' ? [...SPLIT_SERVICES, 'gateway'] : ['monolith'];
+  const appEnv =
+    topology === 'split'
+      ? {
+          TRANSPORT: 'rmq',
+          RABBITMQ_URL: process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+          RMQ_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+          ...env,
+        }
+      : env;
+  const children: ChildProcess[] = [];
+  const stopAll = () => Promise.all(children.map(stop)).then(() => undefined);
+  let base = '';
+  try {
+    for (const app of apps) {
+      const started = await startApp(app, appEnv, nodeArgs(app));
+      children.push(started.child);
+      base = started.base;
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return { base, apps, children, stop: stopAll };
 }
